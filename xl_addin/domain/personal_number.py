@@ -1,0 +1,121 @@
+"""Swedish personnummer and samordningsnummer: parsing, validation and masking.
+
+Rules (Skatteverket, SKV 704): ``YYMMDD-NNNC`` with ``+`` instead of ``-`` from the year the person
+turns 100, or the 12-digit form ``YYYYMMDD-NNNC``. ``C`` is a Luhn check digit over the nine digits
+``YYMMDDNNN``. A samordningsnummer adds 60 to the day. Anything else (regional reserve numbers,
+typos) is reported, never silently corrected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import InvalidPersonalNumber
+
+# ASCII only: ``\d`` alone also matches full-width and other Unicode digits, which ``int()`` accepts.
+_SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$", re.ASCII)
+COORDINATION_DAY_OFFSET = 60
+
+
+@dataclass(frozen=True, order=True)
+class PersonalNumber:
+    """A validated number, always held in its 12-digit form ``YYYYMMDDNNNC``."""
+
+    digits: str
+
+    @property
+    def is_coordination_number(self) -> bool:
+        return int(self.digits[6:8]) > COORDINATION_DAY_OFFSET
+
+    @property
+    def birth_date(self) -> date:
+        day = int(self.digits[6:8])
+        if day > COORDINATION_DAY_OFFSET:
+            day -= COORDINATION_DAY_OFFSET
+        return date(int(self.digits[0:4]), int(self.digits[4:6]), day)
+
+    def __str__(self) -> str:
+        return f"{self.digits[:8]}-{self.digits[8:]}"
+
+    @property
+    def masked(self) -> str:
+        """The form shown in terminals: ``20120315-****``."""
+        return f"{self.digits[:8]}-****"
+
+
+def luhn_check_digit(nine_digits: str) -> int:
+    """The check digit for ``YYMMDDNNN``: weights 2,1,2,…; digit sums of the products."""
+    total = 0
+    for index, char in enumerate(nine_digits):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10
+
+
+def _valid_birth_date(year: int, month: int, day: int) -> bool:
+    if day > COORDINATION_DAY_OFFSET:
+        day -= COORDINATION_DAY_OFFSET
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def normalise_input(value: object) -> str:
+    """The text a user meant: numbers typed into Excel come back as floats without leading zeros."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        # A 10-digit number born 2000–2009 loses its leading zeros when stored as a number: one for
+        # 2001–2009, two or three for 2000 (``000105…`` becomes 7 digits, ``001105…`` 8).
+        return text.zfill(10) if 7 <= len(text) <= 9 else text
+    return str(value).strip().replace(" ", "")
+
+
+def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
+    """Parse a personnummer typed in any accepted form; ``today`` decides the century of 10 digits.
+
+    Raises ``InvalidPersonalNumber`` with a Swedish reason; the message never repeats the number.
+    """
+    text = normalise_input(value)
+    match = _SHAPE.match(text)
+    if not match:
+        raise InvalidPersonalNumber(
+            "Personnumret har fel form. Skriv ÅÅÅÅMMDD-NNNN (12 siffror) eller ÅÅMMDD-NNNN."
+        )
+    century, yymmdd, separator, last_four = match.groups()
+    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    if century is None:
+        yy = int(yymmdd[:2])
+        year = (today.year // 100) * 100 + yy
+        if year > today.year:
+            year -= 100
+        if separator == "+":
+            year -= 100
+    else:
+        if separator == "+":
+            raise InvalidPersonalNumber(
+                "Personnumret har 12 siffror och '+'. Använd '-' i 12-siffrig form."
+            )
+        year = int(century + yymmdd[:2])
+    if not _valid_birth_date(year, month, day):
+        raise InvalidPersonalNumber("Personnumret innehåller ett datum som inte finns.")
+    nine = yymmdd + last_four[:3]
+    if luhn_check_digit(nine) != int(last_four[3]):
+        raise InvalidPersonalNumber("Personnumrets kontrollsiffra stämmer inte. Kontrollera siffrorna.")
+    return PersonalNumber(f"{year:04d}{yymmdd[2:]}{last_four}")
+
+
+def make_personal_number(birth: date, serial: int) -> PersonalNumber:
+    """A valid number for ``birth`` with the three-digit ``serial``; used for fictional data."""
+    if not 0 <= serial <= 999:
+        raise ValueError(f"serial must be 0..999, got {serial}")
+    yymmdd = birth.strftime("%y%m%d")
+    nine = f"{yymmdd}{serial:03d}"
+    return PersonalNumber(f"{birth:%Y%m%d}{serial:03d}{luhn_check_digit(nine)}")
