@@ -1,0 +1,267 @@
+"""The command line ``bup-grupper``: each subcommand reads a workbook file, calls one service, prints.
+
+Exit codes (SPEC §5): 0 done, 1 done but problems were found in the data, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .domain import layout as L
+from .domain.errors import UserError
+from .domain.model import Outcome, PersonalNumber, Task
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+
+WORKBOOK_COMMANDS = ("check", "flag-late-rosters", "mark-no-shows", "journal-phrases", "export-registrations", "tasks")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors exit 2 too, in Swedish
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: fel: {message}\n")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inget datum; skriv ÅÅÅÅ-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="bup-grupper",
+        description="BUP Gruppbokningar: kontrollerar och förbereder gruppbokningar i Sofia-arbetsboken.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO", parser_class=_Parser)
+    helps = {
+        "check": "Kontrollera: hitta fel i arbetsboken, med celladress.",
+        "flag-late-rosters": "Flagga sena listor: 14-dagarsgränsen för grupplistor.",
+        "mark-no-shows": "Markera uteblivanden: U2- och avbokningsuppgifter, saknad närvaro.",
+        "journal-phrases": "Skapa journaltexter för avslutade grupper.",
+        "export-registrations": "Exportera registreringslista: besök att registrera i Elvis.",
+        "tasks": "Att göra: alla manuella steg som rutinen kräver.",
+    }
+    for name in WORKBOOK_COMMANDS:
+        command = commands.add_parser(name, help=helps[name], description=helps[name])
+        command.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken (.xlsx/.xlsm); den ändras aldrig.")
+        command.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Räkna som om det vore detta datum (standard: i dag).")
+        command.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (med fullständiga personnummer).")
+        command.add_argument("--visa-personnummer", action="store_true", help="Visa hela personnummer i terminalen.")
+        command.add_argument("--out", type=Path, metavar="MAPP", help="Skriv resultatet till nya filer i MAPP.")
+        command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
+        if name == "export-registrations":
+            command.add_argument("--date", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Exportera bara tillfällen med detta datum.")
+    new = commands.add_parser("new-workbook", help="Skapa en ny arbetsbok från mallen.", description="Skapa en ny arbetsbok från mallen.")
+    new.add_argument("path", type=Path, metavar="SÖKVÄG")
+    new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
+    new.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+    demo = commands.add_parser("demo", help="Bygg demoarbetsboken och kör alla kommandon på den.", description="Bygg demoarbetsboken och kör alla kommandon på den.")
+    demo.add_argument("--out", type=Path, metavar="MAPP", default=None, help="Mapp för demofilerna (standard: en tillfällig mapp).")
+    return parser
+
+
+# -- output ---------------------------------------------------------------------------------------
+def _json_value(value: object) -> object:
+    if isinstance(value, PersonalNumber):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    """The one JSON object of SPEC §5: English top-level keys, rows keyed by the sheet's columns."""
+
+    def rows(items: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
+        return [{key: _json_value(value) for key, value in item.items()} for item in items]
+
+    return {
+        "command": outcome.command,
+        "today": outcome.today.isoformat(),
+        "summary": outcome.summary,
+        "rows": rows(outcome.rows),
+        "tasks": rows([task.as_row() for task in outcome.tasks]),
+        "problems": rows([problem.as_row() for problem in outcome.problems]),
+    }
+
+
+def _display(value: object, reveal: bool) -> str:
+    if isinstance(value, PersonalNumber):
+        return str(value) if reveal else value.masked
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else ""
+    if isinstance(value, (date, datetime)):
+        return str(_json_value(value))
+    return str(value).replace("\n", " / ")
+
+
+def _table(items: Sequence[Mapping[str, object]], reveal: bool, out: TextIO, limit: int = 60) -> None:
+    if not items:
+        return
+    columns = [key for key in items[0] if any(item.get(key) not in (None, "") for item in items)]
+    cells = [[_display(item.get(column), reveal) for column in columns] for item in items]
+    widths = [min(limit, max(len(column), *(len(row[i]) for row in cells))) for i, column in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(value[:limit].ljust(width) for value, width in zip(values, widths)).rstrip()
+
+    print(line(columns), file=out)
+    print(line(["-" * width for width in widths]), file=out)
+    for row in cells:
+        print(line(row), file=out)
+
+
+def print_outcome(outcome: Outcome, *, reveal: bool, out: TextIO) -> None:
+    """The readable Swedish report: summary, rows, tasks, problems."""
+    print(outcome.summary, file=out)
+    if outcome.rows and outcome.command != "tasks":
+        print(file=out)
+        _table(outcome.rows, reveal, out)
+    tasks = [task for task in outcome.tasks if not task.is_done or task.remark]
+    if tasks:
+        print(f"\nAtt göra ({len(tasks)}):", file=out)
+        _table([_task_line(task, outcome.today) for task in tasks], reveal, out)
+    if outcome.problems:
+        print(f"\nKontroll ({len(outcome.problems)}):", file=out)
+        _table([problem.as_row() for problem in outcome.problems], reveal, out, limit=110)
+
+
+def _task_line(task: Task, today: date) -> dict[str, object]:
+    from .domain.tasks import is_overdue
+
+    return {
+        L.DUE: task.due,
+        "": "FÖRSENAD" if is_overdue(task, today) else "",
+        L.TASK: task.text,
+        L.GROUP_ID: task.group_id,
+        L.SESSION: task.session,
+        L.DATE: task.date,
+        L.PERSONAL_NUMBER: task.personal_number,
+        L.DONE: task.done,
+        L.REMARK: task.remark,
+    }
+
+
+# -- commands -------------------------------------------------------------------------------------
+def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import services
+    from .files.reader import read_workbook_file
+
+    today = args.today or date.today()
+    workbook_file = read_workbook_file(args.workbook, today=today)
+    if workbook_file.open_in_excel:
+        print(
+            f"Obs: {args.workbook.name} är öppen i Excel. Den senast sparade versionen läses; "
+            "ändringar som inte är sparade kommer inte med.",
+            file=err,
+        )
+    _command, service = services.SERVICES[args.command]
+    if args.command == "export-registrations":
+        outcome = service(workbook_file.workbook, today, args.date)
+    else:
+        outcome = service(workbook_file.workbook, today)
+    written: list[Path] = []
+    if args.out is not None:
+        written = _write_results(args, workbook_file.workbook, outcome)
+    if args.json:
+        json.dump(outcome_json(outcome), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        print_outcome(outcome, reveal=args.visa_personnummer, out=out)
+        for path in written:
+            print(f"Skrev {path}", file=out)
+    return EXIT_PROBLEMS if outcome.found_problems else EXIT_OK
+
+
+def _write_results(args: argparse.Namespace, workbook, outcome: Outcome) -> list[Path]:
+    from .files.writer import registration_files, result_workbook_name, write_result_workbook
+
+    written: list[Path] = []
+    if args.command == "export-registrations":
+        written += registration_files(args.out, outcome, force=args.force)
+    log_row = {
+        L.TIMESTAMP: datetime.now().replace(microsecond=0),
+        L.USER: _user(),
+        L.FUNCTION: f"bup-grupper {args.command}",
+        L.RESULT: outcome.summary,
+    }
+    destination = args.out / result_workbook_name(args.workbook, outcome)
+    written.append(write_result_workbook(args.workbook, destination, outcome, workbook.columns, log_row, force=args.force))
+    return written
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def run_new_workbook(args: argparse.Namespace, out: TextIO) -> int:
+    from .files.writer import atomic_write
+    from .template import write_workbook
+
+    def write(stream) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / args.path.name
+            if args.demo:
+                from .demo import build_demo
+
+                build_demo(path)
+            else:
+                write_workbook(path)
+            stream.write(path.read_bytes())
+
+    if args.path.suffix.lower() != ".xlsx":
+        raise UserError("Den nya arbetsboken ska sluta på .xlsx (den makroaktiverade mallen finns i workbook_templates/).")
+    atomic_write(args.path, write, force=args.force)
+    print(f"Skrev {args.path}", file=out)
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .demo_run import run_demo as demo
+
+    return demo(args.out, out=out, err=err)
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "new-workbook":
+            return run_new_workbook(args, out)
+        if args.command == "demo":
+            return run_demo(args, out, err)
+        return run_workbook_command(args, out, err)
+    except UserError as problem:
+        print(f"bup-grupper: {problem}", file=err)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("bup-grupper: avbrutet.", file=err)
+        return EXIT_UNUSABLE
+    except Exception as problem:  # a bug: say so in Swedish, keep personal data out of the message
+        print(
+            f"bup-grupper: ett oväntat fel inträffade ({type(problem).__name__}). Inget har sparats över "
+            "arbetsboken. Kontakta IT-kontakten och berätta vilket kommando du körde.",
+            file=err,
+        )
+        return EXIT_UNUSABLE

@@ -1,0 +1,124 @@
+"""Skapa journaltexter: the closing note "… har deltagit vid följande tillfällen av …" (SPEC §4.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from . import layout as L
+from .calendar import next_working_day
+from .model import Attendance, CellWrite, Group, GroupSheet, Participant, Settings, Task, Workbook, error, warning
+from .tasks import JOURNAL, person_token, task_key
+from .writes import Decision
+
+SUBJECTS = {
+    L.ATTENDEE_GUARDIAN: "Vårdnadshavare",
+    L.ATTENDEE_PATIENT: "Patienten",
+    L.ATTENDEE_BOTH: "Patienten och vårdnadshavare",
+}
+
+
+def join_swedish(items: Sequence[str]) -> str:
+    """``a``, ``a och b``, ``a, b och c``: Swedish lists have no comma before "och"."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def journal_text(settings: Settings, attendee: str, group_type: str, attended: Sequence[date]) -> str:
+    """The heading and the phrase for one participant, worded from ``Inställningar``."""
+    subject = SUBJECTS[attendee]
+    if attended:
+        phrase = settings.journal_phrase.format(
+            Subjekt=subject, Grupp=group_type, Datum=join_swedish([day.isoformat() for day in attended])
+        )
+    else:
+        phrase = settings.journal_phrase_none.format(Subjekt=subject, Grupp=group_type)
+    return f"{settings.journal_heading}\n{phrase}"
+
+
+def _missing_sessions(participant: Participant, sheet: GroupSheet) -> list[str]:
+    gaps = []
+    for session in sheet.sessions:
+        attendance = participant.attendance_at(session)
+        if attendance is None or attendance is Attendance.UNKNOWN:
+            gaps.append(session.column)
+    return gaps
+
+
+def _finished(group: Group, sheet: GroupSheet, today: date) -> date | None:
+    """The last session's date when the group is over (strictly before today), else ``None``."""
+    dates = [session.date for session in sheet.sessions]
+    if not dates or any(day is None for day in dates):
+        return None
+    last = max(dates)  # type: ignore[type-var]
+    return last if last < today else None
+
+
+def write_journal_texts(workbook: Workbook, today: date) -> Decision:
+    """A text in every empty ``Journaltext`` of finished groups that want a closing note."""
+    decision = Decision()
+    for group in workbook.groups:
+        sheet = workbook.group_sheets.get(group.group_id)
+        if not group.journal_at_end or sheet is None:
+            continue
+        last = _finished(group, sheet, today)
+        if last is None:
+            continue
+        if group.has_errors or group.attendee not in SUBJECTS:
+            decision.problems.append(error(
+                L.GROUPS, workbook.address(L.GROUPS, group.row, L.ATTENDEE),
+                "Journaltexter skapas inte för gruppen: Deltar saknas eller raden har fel.",
+            ))
+            continue
+        for participant in sheet.participants:
+            address = workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT)
+            if participant.has_errors or participant.personal_number is None:
+                decision.problems.append(warning(
+                    sheet.name, address, "Ingen journaltext: raden har fel (se Kontroll)."
+                ))
+                decision.count("hoppades över")
+                continue
+            gaps = _missing_sessions(participant, sheet)
+            if gaps:
+                decision.problems.append(warning(
+                    sheet.name, address,
+                    f"Ingen journaltext: närvaro saknas för {join_swedish(gaps)}. Fyll i närvaron först.",
+                ))
+                decision.count("väntar på närvaro")
+                continue
+            attended = [s.date for s in sheet.sessions if participant.attendance_at(s) is Attendance.ATTENDED]
+            text = journal_text(workbook.settings, group.attendee, group.group_type, attended)  # type: ignore[arg-type]
+            existing = participant.journal_text
+            if not existing:
+                decision.writes.append(CellWrite(sheet.name, participant.row, L.JOURNAL_TEXT, text))
+                decision.count("nya texter")
+            elif _normalise(existing) != _normalise(text):
+                decision.problems.append(warning(
+                    sheet.name, address,
+                    "En annan journaltext finns redan och lämnas orörd. Töm cellen om knappen ska skriva den.",
+                ))
+                decision.count("andra texter lämnade")
+            decision.rows.append({
+                L.GROUP_ID: group.group_id,
+                L.PERSONAL_NUMBER: participant.personal_number,
+                L.NAME: participant.name,
+                L.JOURNAL_TEXT: existing or text,
+            })
+            decision.tasks.append(Task(
+                key=task_key(JOURNAL, group.group_id, person_token(participant.personal_number)),
+                due=next_working_day(last),
+                text=f"Skriv journalanteckning ({workbook.settings.journal_heading})",
+                group_id=group.group_id,
+                date=last,
+                personal_number=participant.personal_number,
+                name=participant.name,
+            ))
+    return decision
+
+
+def _normalise(text: str) -> str:
+    return "\n".join(line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n"))
+

@@ -1,0 +1,300 @@
+"""The records the rules work on: a snapshot of the workbook as frozen dataclasses, and their results."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import layout as L
+from .personal_number import PersonalNumber
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding for the ``Kontroll`` sheet: where, how serious, and what to do (in Swedish)."""
+
+    sheet: str
+    cell: str
+    severity: str  # layout.ERROR or layout.WARNING
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == L.ERROR
+
+    def as_row(self) -> dict[str, object]:
+        return {L.SHEET: self.sheet, L.CELL: self.cell, L.SEVERITY: self.severity, L.MESSAGE: self.message}
+
+
+def error(sheet: str, cell: str, message: str) -> Problem:
+    return Problem(sheet, cell, L.ERROR, message)
+
+
+def warning(sheet: str, cell: str, message: str) -> Problem:
+    return Problem(sheet, cell, L.WARNING, message)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The clinic's settings from ``Inställningar`` (defaults are BUP Skaraborg's routine)."""
+
+    days_before_start: int = 14
+    warning_days: int = 7
+    care_guarantee_days: int = 30
+    no_show_visit_type: str = "U2"
+    no_show_text: str = "Uteblivet besök, ska betala"
+    secondary_booking: str = "X"
+    journal_heading: str = "BUP Vårdplan"
+    journal_phrase: str = "{Subjekt} har deltagit vid följande tillfällen av {Grupp}. {Datum}."
+    journal_phrase_none: str = "{Subjekt} har inte deltagit vid något av tillfällena i {Grupp}."
+    version: str = L.CONTRACT_VERSION
+
+
+# (setting name, Settings field, description shown in the sheet)
+SETTING_FIELDS: tuple[tuple[str, str, str], ...] = (
+    (L.DAYS_BEFORE_START, "days_before_start",
+     "Listan ska vara klar och meddelad sekreteraren senast så många kalenderdagar före start."),
+    (L.WARNING_DAYS, "warning_days",
+     "Status blir Risk när sista dag för listan är högst så många dagar bort."),
+    (L.CARE_GUARANTEE_DAYS, "care_guarantee_days",
+     "Vårdgaranti i kalenderdagar (BUP:s förstärkta vårdgaranti 30; lagens gräns är 90)."),
+    (L.NO_SHOW_VISIT_TYPE, "no_show_visit_type", "Besökstyp för uteblivet besök i Elvis."),
+    (L.NO_SHOW_TEXT, "no_show_text", "Besökstypens text i Elvis."),
+    (L.SECONDARY_BOOKING, "secondary_booking", "Sekundärbokningen som tas bort vid uteblivet besök."),
+    (L.JOURNAL_HEADING, "journal_heading", "Rubrik (sökord) för journalanteckningen vid avslut."),
+    (L.JOURNAL_PHRASE, "journal_phrase",
+     "Frasen när minst ett tillfälle har deltagits. {Subjekt}, {Grupp} och {Datum} fylls i."),
+    (L.JOURNAL_PHRASE_NONE, "journal_phrase_none",
+     "Frasen när inget tillfälle har deltagits. {Subjekt} och {Grupp} fylls i."),
+    (L.VERSION, "version", "Arbetsbokens layoutversion. Ändra inte."),
+)
+
+
+@dataclass(frozen=True)
+class GroupType:
+    """A row of ``Grupptyper``: the codes a group type is registered with."""
+
+    name: str
+    attendee: str = ""
+    visit_type: str = ""
+    action_code: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of ``Grupper``. ``row`` is the Excel row number; unreadable values are ``None``."""
+
+    row: int
+    group_id: str
+    group_type: str = ""
+    attendee: str = ""
+    start_date: date | None = None
+    session_count: int | None = None
+    max_participants: int | None = None
+    group_leader: str = ""
+    journal_at_end: bool = False
+    roster_ready: date | None = None
+    booked_in_elvis: date | None = None
+    current: Mapping[str, object] = field(default_factory=dict)  # button-owned cells as they are now
+    has_errors: bool = False
+
+
+class Attendance(enum.Enum):
+    """What an attendance cell says."""
+
+    ATTENDED = L.ATTENDED
+    NO_SHOW = L.NO_SHOW
+    CANCELLED = L.CANCELLED
+    UNKNOWN = "?"  # a value that is none of the above (reported by the reader)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session column ``T<number>`` of a group sheet, with its date and export mark."""
+
+    number: int
+    date: date | None
+    registered: object = None  # the Registrerad cell as it is (a date once exported)
+
+    @property
+    def column(self) -> str:
+        return L.session_column(self.number)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A participant row of a group sheet."""
+
+    row: int
+    personal_number: PersonalNumber | None
+    name: str = ""
+    guardian: str = ""
+    attendance: tuple[Attendance | None, ...] = ()  # per session; None = blank
+    cancelled_date: date | None = None
+    cancellation_reason: str = ""
+    journal_text: str = ""
+    has_errors: bool = False
+    error_columns: frozenset[str] = frozenset()  # the columns whose cells have errors, when known
+
+    def usable_for(self, session: Session) -> bool:
+        """Whether this row can be acted on for ``session``: an error elsewhere on the row (say in
+        another session's cell) does not hold back this session; one in the personnummer does."""
+        if self.personal_number is None:
+            return False
+        if not self.has_errors:
+            return True
+        if not self.error_columns:
+            return False
+        return not self.error_columns & {L.PERSONAL_NUMBER, L.CANCELLED_DATE, session.column}
+
+    def attendance_at(self, session: Session) -> Attendance | None:
+        """The effective attendance: the cell, else ``Avbokad`` from ``Avbokad datum`` on, else blank."""
+        index = session.number - 1
+        value = self.attendance[index] if index < len(self.attendance) else None
+        if value is not None:
+            return value
+        if self.cancelled_date is not None and session.date is not None and session.date >= self.cancelled_date:
+            return Attendance.CANCELLED
+        return None
+
+
+@dataclass(frozen=True)
+class GroupSheet:
+    """A group's own sheet: its sessions and participants."""
+
+    name: str
+    sessions: tuple[Session, ...]
+    participants: tuple[Participant, ...]
+    header_row: int = L.GROUP_SHEET_HEADER_ROW
+
+    @property
+    def date_row(self) -> int:
+        return self.header_row - 1
+
+    @property
+    def registered_row(self) -> int:
+        return self.header_row - 2
+
+
+@dataclass(frozen=True)
+class InterestRegistration:
+    """A row of ``Intresse`` (a 1177 interest registration)."""
+
+    row: int
+    received: date | None
+    personal_number: PersonalNumber | None
+    name: str = ""
+    wished_group: str = ""
+    sent_by: str = ""
+    care_guarantee_from: date | None = None
+    exemption: str = ""
+    planning_entry: date | None = None
+    group_id: str = ""
+    current: Mapping[str, object] = field(default_factory=dict)
+    has_errors: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    """A row of ``AttGora``. ``done`` is whatever the user wrote in ``Klar`` (blank = open)."""
+
+    key: str
+    due: date | None
+    text: str
+    group_id: str = ""
+    session: int | None = None
+    date: date | None = None
+    personal_number: PersonalNumber | None = None
+    name: str = ""
+    done: object = None
+    created: date | None = None
+    remark: str = ""
+
+    @property
+    def is_done(self) -> bool:
+        return self.done not in (None, "")
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            L.KEY: self.key,
+            L.DUE: self.due,
+            L.TASK: self.text,
+            L.GROUP_ID: self.group_id,
+            L.SESSION: self.session,
+            L.DATE: self.date,
+            L.PERSONAL_NUMBER: self.personal_number,
+            L.NAME: self.name,
+            L.DONE: self.done,
+            L.CREATED: self.created,
+            L.REMARK: self.remark,
+        }
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """Everything the rules read from one workbook, already validated cell by cell."""
+
+    settings: Settings = Settings()
+    group_types: Mapping[str, GroupType] = field(default_factory=dict)
+    visit_types: Mapping[str, str] = field(default_factory=dict)
+    cancellation_reasons: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = ()
+    group_sheets: Mapping[str, GroupSheet] = field(default_factory=dict)
+    interest: tuple[InterestRegistration, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    problems: tuple[Problem, ...] = ()  # found while reading
+    check_rows: tuple[tuple[str, ...], ...] = ()  # the Kontroll table as it is now
+    # sheet name → column header → 1-based column, for every table and group sheet that was found
+    columns: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def address(self, sheet: str, row: int, column: str) -> str:
+        """The A1 address of ``column`` in ``row`` of ``sheet`` (column A if the header is missing)."""
+        from .cells import cell_address
+
+        return cell_address(row, self.columns.get(sheet, {}).get(column, 1))
+
+    def group(self, group_id: str) -> Group | None:
+        return next((group for group in self.groups if group.group_id == group_id), None)
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """Set one cell of a table row (``column`` is its header) or of a group sheet's rows 2–3."""
+
+    sheet: str
+    row: int
+    column: str
+    value: object
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Replace (``append=False``) or extend a table's body with rows keyed by its headers."""
+
+    table: str
+    rows: tuple[Mapping[str, object], ...]
+    append: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one button decided: the rows it reports, and the writes that make the workbook say so."""
+
+    command: str
+    today: date
+    summary: str
+    rows: tuple[Mapping[str, object], ...] = ()
+    tasks: tuple[Task, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    writes: tuple[CellWrite, ...] = ()
+    tables: tuple[TableRows, ...] = ()
+
+    @property
+    def found_problems(self) -> bool:
+        return bool(self.problems)

@@ -1,0 +1,102 @@
+"""Markera uteblivanden: no-shows become U2 tasks, cancellations Elvis tasks (SPEC §4.3).
+
+Conventions: a no-show counts for sessions dated on or before today (a ``Uteblev`` in the future is
+reported as an input mistake by the reader). Attendance is "missing" for sessions strictly before
+today: on the session day itself the leaders may not have filled it in yet. Cancellations give a
+task for every cancelled session, past or future, because a future booking must be cancelled in Elvis
+before it happens; the task is due on the session day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import layout as L
+from .calendar import next_working_day
+from .model import Attendance, Group, GroupSheet, Settings, Task, Workbook, warning
+from .tasks import CANCELLATION, NO_SHOW, person_token, task_key
+from .writes import Decision
+
+CANCELLATION_TEXT = "Avboka i Elvis och notera besöksavvikelse i journal"
+
+
+def no_show_text(settings: Settings) -> str:
+    return (
+        f"Ta bort sekundärbokning ({settings.secondary_booking}) och ändra besökstyp till "
+        f"{settings.no_show_visit_type} – {settings.no_show_text}"
+    )
+
+
+def missing_attendance_message(group_id: str, session_number: int, session_date: date, count: int) -> str:
+    people = "deltagare"
+    return f"Närvaro saknas: {group_id} tillfälle {session_number} ({session_date.isoformat()}), {count} {people}"
+
+
+def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: date, decision: Decision, workbook: Workbook) -> None:
+    for session in sheet.sessions:
+        if session.date is None:
+            continue
+        missing = 0
+        for participant in sheet.participants:
+            if not participant.usable_for(session):
+                continue
+            attendance = participant.attendance_at(session)
+            base = dict(
+                group_id=group.group_id,
+                session=session.number,
+                date=session.date,
+                personal_number=participant.personal_number,
+                name=participant.name,
+            )
+            token = person_token(participant.personal_number)
+            if attendance is Attendance.NO_SHOW and session.date <= today:
+                decision.count("uteblivanden")
+                decision.tasks.append(Task(
+                    key=task_key(NO_SHOW, group.group_id, session.column, token),
+                    due=next_working_day(session.date),
+                    text=no_show_text(settings),
+                    **base,
+                ))
+                decision.rows.append(_row(group, session.number, session.date, participant, attendance))
+            elif attendance is Attendance.CANCELLED:
+                decision.count("avbokningar")
+                decision.tasks.append(Task(
+                    key=task_key(CANCELLATION, group.group_id, session.column, token),
+                    due=session.date,
+                    text=CANCELLATION_TEXT,
+                    **base,
+                ))
+                decision.rows.append(_row(group, session.number, session.date, participant, attendance))
+            elif attendance is None and session.date < today:
+                missing += 1
+        if missing:
+            decision.count("tillfällen med närvaro som saknas")
+            decision.problems.append(warning(
+                sheet.name, workbook.address(sheet.name, sheet.date_row, session.column),
+                missing_attendance_message(group.group_id, session.number, session.date, missing),
+            ))
+
+
+def _row(group: Group, number: int, session_date: date, participant, attendance: Attendance) -> dict[str, object]:
+    return {
+        L.GROUP_ID: group.group_id,
+        L.SESSION: number,
+        L.DATE: session_date,
+        L.PERSONAL_NUMBER: participant.personal_number,
+        L.NAME: participant.name,
+        L.ATTENDANCE: attendance.value,
+    }
+
+
+def find_no_shows(workbook: Workbook, today: date) -> Decision:
+    """U2 and cancellation tasks for every group sheet, and the sessions whose attendance is missing."""
+    decision = Decision()
+    for group in workbook.groups:
+        sheet = workbook.group_sheets.get(group.group_id)
+        if sheet is None:
+            continue
+        refused = sum(1 for participant in sheet.participants if participant.personal_number is None or L.PERSONAL_NUMBER in participant.error_columns)
+        if refused:
+            decision.count("rader med fel hoppades över", refused)
+        _sheet_tasks(group, sheet, workbook.settings, today, decision, workbook)
+    return decision

@@ -1,0 +1,745 @@
+"""Turns the sheets of a workbook (plain 2-D lists from either edge) into validated records.
+
+Every edge reads each sheet in one go and hands its grid here, so the command line and the buttons
+see exactly the same records and the same problems, with the same cell addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import layout as L
+from .cells import CellError, as_date, as_int, as_text, cell_address, is_blank
+from .errors import InvalidDate, InvalidPersonalNumber, UnusableWorkbook
+from .model import (
+    Attendance,
+    Group,
+    GroupSheet,
+    GroupType,
+    InterestRegistration,
+    Participant,
+    PersonalNumber,
+    Problem,
+    Session,
+    Settings,
+    Task,
+    Workbook,
+    SETTING_FIELDS,
+    error,
+    warning,
+)
+from .personal_number import parse_personal_number
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    """A sheet's values from A1: ``rows[0][0]`` is A1. Merged ranges as 1-based (r1, c1, r2, c2)."""
+
+    name: str
+    rows: Sequence[Sequence[object]]
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    visible: bool = True
+
+    def value(self, row: int, column: int) -> object:
+        """The value at 1-based ``row``/``column`` (blank outside the grid)."""
+        if row - 1 < len(self.rows):
+            cells = self.rows[row - 1]
+            if column - 1 < len(cells):
+                return cells[column - 1]
+        return None
+
+
+@dataclass(frozen=True)
+class TableLocation:
+    """Where an Excel table sits: header row and columns (1-based), and its last row."""
+
+    name: str
+    sheet: str
+    header_row: int
+    first_column: int
+    last_row: int
+    columns: tuple[str, ...]
+
+
+@dataclass
+class _Rows:
+    """A located table: column name → 1-based column, and the data rows to read."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    data_rows: range
+    grid: SheetGrid
+
+    def get(self, row: int, name: str) -> object:
+        column = self.columns.get(name)
+        return None if column is None else self.grid.value(row, column)
+
+    def address(self, row: int, name: str) -> str:
+        column = self.columns.get(name)
+        return cell_address(row, column) if column else cell_address(row, 1)
+
+    def non_blank_rows(self) -> Iterator[int]:
+        for row in self.data_rows:
+            if any(not is_blank(self.grid.value(row, column)) for column in self.columns.values()):
+                yield row
+
+
+def _normalise_header(value: object) -> str:
+    return " ".join(as_text(value).split()).casefold()
+
+
+@dataclass
+class _Reader:
+    grids: Mapping[str, SheetGrid]
+    tables: Mapping[str, TableLocation]
+    today: date
+    problems: list[Problem] = field(default_factory=list)
+    located: dict[str, _Rows | None] = field(default_factory=dict)
+
+    # -- locating tables ---------------------------------------------------------------------
+    def locate(self, table: L.Table, *, required: bool = True) -> _Rows | None:
+        if table.name not in self.located:
+            self.located[table.name] = self._locate(table, required)
+        return self.located[table.name]
+
+    def _locate(self, table: L.Table, required: bool) -> _Rows | None:
+        grid = self.grids.get(table.sheet)
+        if grid is None:
+            if required:
+                self.problems.append(error(table.sheet, "A1", f"Bladet {table.sheet} saknas i arbetsboken."))
+            return None
+        location = self.tables.get(table.name)
+        if location is not None and location.sheet == table.sheet:
+            header_row, first, last_row = location.header_row, location.first_column, location.last_row
+            width = len(location.columns)
+        else:
+            found = self._search_header(grid, table)
+            if found is None:
+                self.problems.append(error(
+                    table.sheet, "A1",
+                    f"Hittar inte tabellen {table.name} (rubrikraden med {', '.join(table.columns[:3])} …) "
+                    f"på bladet {table.sheet}.",
+                ))
+                return None
+            header_row, first = found
+            width = len(grid.rows[header_row - 1]) - first + 1
+            last_row = len(grid.rows)
+        columns: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        wanted = {column.casefold(): column for column in table.columns}
+        for column in range(first, first + width):
+            header = _normalise_header(grid.value(header_row, column))
+            if not header:
+                continue
+            if header in seen:
+                self.problems.append(warning(
+                    table.sheet, cell_address(header_row, column),
+                    f"Rubriken finns två gånger i tabellen {table.name}; den första används.",
+                ))
+                continue
+            seen[header] = column
+            if header in wanted:
+                columns[wanted[header]] = column
+        for name in table.columns:
+            if name not in columns:
+                self.problems.append(error(
+                    table.sheet, cell_address(header_row, first),
+                    f"Kolumnen {name} saknas i tabellen {table.name}. Lägg tillbaka rubriken exakt så: {name}",
+                ))
+        rows = _Rows(table.sheet, header_row, columns, range(header_row + 1, last_row + 1), grid)
+        self._report_merged(grid, rows)
+        return rows
+
+    def _search_header(self, grid: SheetGrid, table: L.Table) -> tuple[int, int] | None:
+        first_header = table.columns[0].casefold()
+        wanted = {column.casefold() for column in table.columns}
+        for row_index, cells in enumerate(grid.rows[:HEADER_SEARCH_ROWS], start=1):
+            normalised = [_normalise_header(value) for value in cells]
+            hits = sum(1 for value in normalised if value in wanted)
+            if first_header in normalised and hits * 2 >= len(wanted):
+                return row_index, normalised.index(first_header) + 1
+        return None
+
+    def _report_merged(self, grid: SheetGrid, rows: _Rows) -> None:
+        columns = set(rows.columns.values())
+        for r1, c1, r2, c2 in grid.merged:
+            if r2 >= rows.header_row and any(c1 <= column <= c2 for column in columns) and (r1, c1) != (r2, c2):
+                self.problems.append(warning(
+                    grid.name, f"{cell_address(r1, c1)}:{cell_address(r2, c2)}",
+                    "Sammanfogade celler i tabellen: bara den första cellen har ett värde. Dela upp dem.",
+                ))
+
+    # -- typed values with problems -------------------------------------------------------------
+    def text(self, rows: _Rows, row: int, name: str) -> str:
+        value = rows.get(row, name)
+        if isinstance(value, CellError):
+            self.problems.append(error(
+                rows.sheet, rows.address(row, name),
+                f"Cellen innehåller felvärdet {value.code}. Rätta formeln eller skriv in värdet.",
+            ))
+            return ""
+        return as_text(value)
+
+    def date(self, rows: _Rows, row: int, name: str, flags: list[str]) -> date | None:
+        try:
+            return as_date(rows.get(row, name))
+        except InvalidDate as problem:
+            self.problems.append(error(rows.sheet, rows.address(row, name), f"{name}: {problem.message}"))
+            flags.append(name)
+            return None
+
+    def integer(self, rows: _Rows, row: int, name: str, flags: list[str], low: int, high: int) -> int | None:
+        try:
+            number = as_int(rows.get(row, name))
+        except ValueError as problem:
+            self.problems.append(error(rows.sheet, rows.address(row, name), f"{name}: {problem}"))
+            flags.append(name)
+            return None
+        if number is not None and not low <= number <= high:
+            self.problems.append(error(
+                rows.sheet, rows.address(row, name), f"{name} ska vara mellan {low} och {high}."
+            ))
+            flags.append(name)
+            return None
+        return number
+
+    def personal_number(self, rows: _Rows, row: int, flags: list[str]) -> PersonalNumber | None:
+        value = rows.get(row, L.PERSONAL_NUMBER)
+        address = rows.address(row, L.PERSONAL_NUMBER)
+        if is_blank(value):
+            self.problems.append(error(rows.sheet, address, "Personnummer saknas."))
+            flags.append(L.PERSONAL_NUMBER)
+            return None
+        if isinstance(value, CellError):
+            self.problems.append(error(rows.sheet, address, f"Cellen innehåller felvärdet {value.code}."))
+            flags.append(L.PERSONAL_NUMBER)
+            return None
+        try:
+            number = parse_personal_number(value, today=self.today)
+        except InvalidPersonalNumber as problem:
+            self.problems.append(error(rows.sheet, address, problem.message))
+            flags.append(L.PERSONAL_NUMBER)
+            return None
+        if isinstance(value, (int, float)):
+            self.problems.append(warning(
+                rows.sheet, address,
+                "Personnumret är sparat som tal. Skriv det som text (ÅÅÅÅMMDD-NNNN) så att inga nollor försvinner.",
+            ))
+        return number
+
+    def choice(self, rows: _Rows, row: int, name: str, allowed: Sequence[str], flags: list[str]) -> str:
+        text = self.text(rows, row, name)
+        if not text:
+            return ""
+        for option in allowed:
+            if text.casefold() == option.casefold():
+                return option
+        self.problems.append(error(
+            rows.sheet, rows.address(row, name), f"{name} ska vara {_one_of(allowed)}."
+        ))
+        flags.append(name)
+        return ""
+
+    def current(self, rows: _Rows, row: int, names: Sequence[str]) -> dict[str, object]:
+        return {name: rows.get(row, name) for name in names}
+
+
+def _one_of(options: Sequence[str]) -> str:
+    quoted = [f"{option}" for option in options]
+    return ", ".join(quoted[:-1]) + " eller " + quoted[-1] if len(quoted) > 1 else quoted[0]
+
+
+def _read_settings(reader: _Reader) -> Settings:
+    rows = reader.locate(L.SETTINGS_TABLE)
+    if rows is None:
+        return Settings()
+    values: dict[str, object] = {}
+    addresses: dict[str, str] = {}
+    for row in rows.non_blank_rows():
+        name = as_text(rows.get(row, L.SETTING))
+        values[name.casefold()] = rows.get(row, L.VALUE)
+        addresses[name.casefold()] = rows.address(row, L.VALUE)
+    version = as_text(values.get(L.VERSION.casefold()))
+    if version and version.split(".")[0] != L.CONTRACT_VERSION.split(".")[0]:
+        raise UnusableWorkbook(
+            f"Arbetsboken har layoutversion {version}, men programmet kräver version {L.CONTRACT_VERSION}. "
+            "Be IT-kontakten om en ny mall eller en uppdatering av programmet."
+        )
+    defaults = Settings()
+    chosen: dict[str, object] = {}
+    for setting, attribute, _description in SETTING_FIELDS:
+        key = setting.casefold()
+        default = getattr(defaults, attribute)
+        if key not in values or is_blank(values[key]):
+            if setting != L.VERSION:
+                reader.problems.append(warning(
+                    L.SETTINGS, addresses.get(key, "A1"),
+                    f"Inställningen {setting} saknas; standardvärdet {default} används.",
+                ))
+            continue
+        raw = values[key]
+        if isinstance(default, int):
+            try:
+                number = as_int(raw)
+            except ValueError:
+                number = None
+            if number is None or number < 0 or number > 365:
+                reader.problems.append(error(
+                    L.SETTINGS, addresses[key],
+                    f"{setting} ska vara ett heltal mellan 0 och 365; standardvärdet {default} används.",
+                ))
+                continue
+            chosen[attribute] = number
+        else:
+            chosen[attribute] = as_text(raw)
+    settings = Settings(**chosen)
+    for setting, phrase, allowed in (
+        (L.JOURNAL_PHRASE, settings.journal_phrase, {"Subjekt", "Grupp", "Datum"}),
+        (L.JOURNAL_PHRASE_NONE, settings.journal_phrase_none, {"Subjekt", "Grupp"}),
+    ):
+        unknown = _placeholders(phrase) - allowed
+        if unknown:
+            reader.problems.append(error(
+                L.SETTINGS, addresses.get(setting.casefold(), "A1"),
+                f"{setting} innehåller okända fält {{{', '.join(sorted(unknown))}}}; "
+                f"tillåtna är {', '.join('{' + name + '}' for name in sorted(allowed))}. Standardfrasen används.",
+            ))
+            settings = Settings(**{
+                **{attribute: getattr(settings, attribute) for _, attribute, _ in SETTING_FIELDS},
+                ("journal_phrase" if setting == L.JOURNAL_PHRASE else "journal_phrase_none"):
+                    getattr(defaults, "journal_phrase" if setting == L.JOURNAL_PHRASE else "journal_phrase_none"),
+            })
+    return settings
+
+
+def _placeholders(phrase: str) -> set[str]:
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(phrase) if name is not None}
+    except ValueError:
+        return {"?"}
+
+
+def _read_codes(reader: _Reader) -> tuple[dict[str, GroupType], dict[str, str], tuple[str, ...]]:
+    group_types: dict[str, GroupType] = {}
+    rows = reader.locate(L.GROUP_TYPES_TABLE)
+    if rows is not None:
+        for row in rows.non_blank_rows():
+            name = reader.text(rows, row, L.GROUP_TYPE)
+            if not name:
+                continue
+            if name in group_types:
+                reader.problems.append(error(L.CODES, rows.address(row, L.GROUP_TYPE), "Grupptypen finns två gånger."))
+                continue
+            flags: list[str] = []
+            group_types[name] = GroupType(
+                name=name,
+                attendee=reader.choice(rows, row, L.ATTENDEE, L.ATTENDEE_VALUES, flags),
+                visit_type=reader.text(rows, row, L.VISIT_TYPE),
+                action_code=reader.text(rows, row, L.ACTION_CODE).upper(),
+            )
+            _check_codes(reader, rows, row, group_types[name])
+    visit_types: dict[str, str] = {}
+    rows = reader.locate(L.VISIT_TYPES_TABLE)
+    if rows is not None:
+        for row in rows.non_blank_rows():
+            code = reader.text(rows, row, L.VISIT_TYPE)
+            if code:
+                visit_types[code] = reader.text(rows, row, L.DESCRIPTION)
+    reasons: list[str] = []
+    rows = reader.locate(L.CANCELLATION_REASONS_TABLE)
+    if rows is not None:
+        reasons = [text for row in rows.non_blank_rows() if (text := reader.text(rows, row, L.REASON))]
+    return group_types, visit_types, tuple(reasons)
+
+
+def _check_codes(reader: _Reader, rows: _Rows, row: int, group_type: GroupType) -> None:
+    import re
+
+    if not group_type.visit_type:
+        reader.problems.append(error(
+            L.CODES, rows.address(row, L.VISIT_TYPE),
+            f"Besökstyp saknas för grupptypen {group_type.name}. Fyll i den besökstyp som registreras i Elvis.",
+        ))
+    if not group_type.action_code:
+        reader.problems.append(error(
+            L.CODES, rows.address(row, L.ACTION_CODE),
+            f"Åtgärdskod saknas för grupptypen {group_type.name}. Fyll i KVÅ-koden (två bokstäver och tre siffror).",
+        ))
+    elif not re.fullmatch(r"[A-Z]{2}\d{3}", group_type.action_code):
+        reader.problems.append(error(
+            L.CODES, rows.address(row, L.ACTION_CODE),
+            "Åtgärdskoden ska vara två bokstäver och tre siffror, till exempel DU011.",
+        ))
+
+
+def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple[Group, ...]:
+    rows = reader.locate(L.GROUPS_TABLE)
+    if rows is None:
+        return ()
+    groups: list[Group] = []
+    seen: set[str] = set()
+    for row in rows.non_blank_rows():
+        flags: list[str] = []
+        group_id = reader.text(rows, row, L.GROUP_ID)
+        address = rows.address(row, L.GROUP_ID)
+        if not group_id:
+            reader.problems.append(error(L.GROUPS, address, "GruppID saknas."))
+            continue
+        bad = L.SHEET_NAME_FORBIDDEN.intersection(group_id)
+        if len(group_id) > L.SHEET_NAME_MAX or bad or group_id.startswith("'"):
+            reader.problems.append(error(
+                L.GROUPS, address,
+                f"GruppID blir bladets namn: högst {L.SHEET_NAME_MAX} tecken och inga av tecknen [ ] : * ? / \\.",
+            ))
+            flags.append(L.GROUP_ID)
+        if group_id.casefold() in seen:
+            reader.problems.append(error(L.GROUPS, address, "GruppID finns redan på en annan rad."))
+            continue
+        if group_id.casefold() in {sheet.casefold() for sheet in L.FIXED_SHEETS}:
+            reader.problems.append(error(L.GROUPS, address, "GruppID får inte vara samma som ett av arbetsbokens fasta blad."))
+            continue
+        seen.add(group_id.casefold())
+        group_type = reader.text(rows, row, L.GROUP_TYPE)
+        if not group_type:
+            reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_TYPE), "Grupp saknas."))
+            flags.append(L.GROUP_TYPE)
+        elif group_types and group_type not in group_types:
+            reader.problems.append(error(
+                L.GROUPS, rows.address(row, L.GROUP_TYPE),
+                "Gruppen finns inte bland grupptyperna på bladet Koder. Välj i listan eller lägg till den i Koder.",
+            ))
+            flags.append(L.GROUP_TYPE)
+        attendee = reader.choice(rows, row, L.ATTENDEE, L.ATTENDEE_VALUES, flags)
+        if not attendee and group_type in group_types:
+            attendee = group_types[group_type].attendee
+        start_date = reader.date(rows, row, L.START_DATE, flags)
+        if start_date is None and not flags:
+            reader.problems.append(error(L.GROUPS, rows.address(row, L.START_DATE), "Startdatum saknas."))
+            flags.append(L.START_DATE)
+        journal = reader.choice(rows, row, L.JOURNAL_AT_END, (L.YES, L.NO), flags)
+        groups.append(Group(
+            row=row,
+            group_id=group_id,
+            group_type=group_type,
+            attendee=attendee,
+            start_date=start_date,
+            session_count=reader.integer(rows, row, L.SESSION_COUNT, flags, 1, L.MAX_SESSIONS),
+            max_participants=reader.integer(rows, row, L.MAX_PARTICIPANTS, flags, 1, 500),
+            group_leader=reader.text(rows, row, L.GROUP_LEADER),
+            journal_at_end=journal == L.YES,
+            roster_ready=reader.date(rows, row, L.ROSTER_READY, flags),
+            booked_in_elvis=reader.date(rows, row, L.BOOKED_IN_ELVIS, flags),
+            current=reader.current(rows, row, L.GROUPS_TABLE.button_owned),
+            has_errors=bool(flags),
+        ))
+    return tuple(groups)
+
+
+def _attendance(value: object) -> Attendance | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        canonical = L.ATTENDANCE_ALIASES.get(value.strip().casefold())
+        if canonical is not None:
+            return Attendance(canonical)
+    return Attendance.UNKNOWN
+
+
+def _find_participant_header(grid: SheetGrid) -> int | None:
+    target = L.PERSONAL_NUMBER.casefold()
+    for row_index, cells in enumerate(grid.rows[:10], start=1):
+        if any(_normalise_header(value) == target for value in cells):
+            return row_index
+    return None
+
+
+def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) -> GroupSheet | None:
+    header_row = _find_participant_header(grid)
+    if header_row is None:
+        return None
+    name = grid.name
+    columns: dict[str, int] = {}
+    session_columns: dict[int, int] = {}
+    for column, value in enumerate(grid.rows[header_row - 1], start=1):
+        header = as_text(value)
+        match = L.SESSION_COLUMN.match(header.upper())
+        if match:
+            session_columns.setdefault(int(match.group(1)), column)
+        elif header and header.casefold() not in {c.casefold() for c in columns}:
+            for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS:
+                if header.casefold() == wanted.casefold():
+                    columns[wanted] = column
+    for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS:
+        if wanted not in columns:
+            reader.problems.append(error(
+                name, cell_address(header_row, 1),
+                f"Kolumnen {wanted} saknas på gruppbladet. Lägg tillbaka rubriken exakt så: {wanted}",
+            ))
+    numbers = sorted(session_columns)
+    if numbers != list(range(1, len(numbers) + 1)):
+        reader.problems.append(error(
+            name, cell_address(header_row, 1),
+            "Tillfällenas kolumner ska heta T1, T2, T3 … utan luckor.",
+        ))
+    all_columns = dict(columns)
+    all_columns.update({L.session_column(n): column for n, column in session_columns.items()})
+    rows = _Rows(name, header_row, all_columns, range(header_row + 1, len(grid.rows) + 1), grid)
+    reader.located[f"sheet:{name}"] = rows
+    reader._report_merged(grid, rows)
+
+    sessions: list[Session] = []
+    previous: date | None = None
+    for number in numbers:
+        column = session_columns[number]
+        date_value = grid.value(header_row - 1, column) if header_row > 1 else None
+        registered = grid.value(header_row - 2, column) if header_row > 2 else None
+        session_date: date | None = None
+        try:
+            session_date = as_date(date_value)
+        except InvalidDate as problem:
+            reader.problems.append(error(name, cell_address(header_row - 1, column), f"Datum för T{number}: {problem.message}"))
+        if session_date is None and is_blank(date_value):
+            reader.problems.append(warning(
+                name, cell_address(header_row - 1, column), f"Datum saknas för tillfälle T{number}."
+            ))
+        if session_date is not None and previous is not None and session_date <= previous:
+            reader.problems.append(error(
+                name, cell_address(header_row - 1, column),
+                f"Tillfälle T{number} ligger inte efter föregående tillfälle. Kontrollera datumen i rad {header_row - 1}.",
+            ))
+        previous = session_date or previous
+        if not is_blank(registered):
+            try:
+                registered = as_date(registered)
+            except InvalidDate:
+                reader.problems.append(warning(
+                    name, cell_address(header_row - 2, column),
+                    "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
+                ))
+        sessions.append(Session(number=number, date=session_date, registered=registered))
+
+    participants: list[Participant] = []
+    seen: dict[str, int] = {}
+    for row in rows.non_blank_rows():
+        flags: list[str] = []
+        number = reader.personal_number(rows, row, flags)
+        if number is not None:
+            if number.digits in seen:
+                reader.problems.append(error(
+                    name, rows.address(row, L.PERSONAL_NUMBER),
+                    f"Deltagaren finns redan på rad {seen[number.digits]} i samma grupp.",
+                ))
+                flags.append(L.PERSONAL_NUMBER)
+            else:
+                seen[number.digits] = row
+        attendance: list[Attendance | None] = []
+        for session in sessions:
+            value = rows.get(row, session.column)
+            code = _attendance(value)
+            address = rows.address(row, session.column)
+            if code is Attendance.UNKNOWN:
+                detail = f"felvärdet {value.code}" if isinstance(value, CellError) else "ett okänt närvarovärde"
+                reader.problems.append(error(
+                    name, address, f"Cellen har {detail}. Använd Deltog, Uteblev eller Avbokad (eller D, U, A).",
+                ))
+                flags.append(session.column)
+            elif code is not None and session.date is not None and session.date > reader.today:
+                reader.problems.append(warning(
+                    name, address, f"Närvaro är ifylld för T{session.number}, som inte har varit ännu.",
+                ))
+            attendance.append(code)
+        cancelled = reader.date(rows, row, L.CANCELLED_DATE, flags)
+        reason = reader.text(rows, row, L.CANCELLATION_REASON)
+        if cancelled is not None and not reason:
+            reader.problems.append(warning(
+                name, rows.address(row, L.CANCELLATION_REASON), "Avbokningsorsak saknas för en avbokad deltagare."
+            ))
+        elif reason and reasons and reason not in reasons:
+            reader.problems.append(warning(
+                name, rows.address(row, L.CANCELLATION_REASON),
+                "Avbokningsorsaken finns inte i listan på bladet Koder.",
+            ))
+        participants.append(Participant(
+            row=row,
+            personal_number=number,
+            name=reader.text(rows, row, L.NAME),
+            guardian=reader.text(rows, row, L.GUARDIAN),
+            attendance=tuple(attendance),
+            cancelled_date=cancelled,
+            cancellation_reason=reason,
+            journal_text=as_text(rows.get(row, L.JOURNAL_TEXT)),
+            has_errors=bool(flags),
+            error_columns=frozenset(flags),
+        ))
+    return GroupSheet(name=name, sessions=tuple(sessions), participants=tuple(participants), header_row=header_row)
+
+
+def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple[InterestRegistration, ...]:
+    rows = reader.locate(L.INTEREST_TABLE)
+    if rows is None:
+        return ()
+    registrations = []
+    for row in rows.non_blank_rows():
+        flags: list[str] = []
+        received = reader.date(rows, row, L.RECEIVED, flags)
+        if received is None and not flags:
+            reader.problems.append(error(L.INTEREST, rows.address(row, L.RECEIVED), "Inkom saknas."))
+            flags.append(L.RECEIVED)
+        wished = reader.text(rows, row, L.WISHED_GROUP)
+        if wished and group_types and wished not in group_types:
+            reader.problems.append(error(
+                L.INTEREST, rows.address(row, L.WISHED_GROUP),
+                "Önskad grupp finns inte bland grupptyperna på bladet Koder.",
+            ))
+            flags.append(L.WISHED_GROUP)
+        registrations.append(InterestRegistration(
+            row=row,
+            received=received,
+            personal_number=reader.personal_number(rows, row, flags),
+            name=reader.text(rows, row, L.NAME),
+            wished_group=wished,
+            sent_by=reader.choice(rows, row, L.SENT_BY, L.SENDER_VALUES, flags),
+            care_guarantee_from=reader.date(rows, row, L.CARE_GUARANTEE_FROM, flags),
+            exemption=reader.choice(rows, row, L.EXEMPTION, L.EXEMPTION_VALUES, flags),
+            planning_entry=reader.date(rows, row, L.PLANNING_ENTRY, flags),
+            group_id=reader.text(rows, row, L.GROUP_ID),
+            current=reader.current(rows, row, L.INTEREST_TABLE.button_owned),
+            has_errors=bool(flags),
+        ))
+    return tuple(registrations)
+
+
+def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
+    rows = reader.locate(L.TASKS_TABLE)
+    if rows is None:
+        return ()
+    tasks = []
+    for row in rows.non_blank_rows():
+        key = reader.text(rows, row, L.KEY)
+        if not key:
+            continue
+        flags: list[str] = []
+        number_value = rows.get(row, L.PERSONAL_NUMBER)
+        try:
+            number = None if is_blank(number_value) else parse_personal_number(number_value, today=reader.today)
+        except InvalidPersonalNumber:
+            number = None
+        done = rows.get(row, L.DONE)
+        tasks.append(Task(
+            key=key,
+            due=reader.date(rows, row, L.DUE, flags),
+            text=reader.text(rows, row, L.TASK),
+            group_id=reader.text(rows, row, L.GROUP_ID),
+            session=_optional_int(rows.get(row, L.SESSION)),
+            date=reader.date(rows, row, L.DATE, flags),
+            personal_number=number,
+            name=reader.text(rows, row, L.NAME),
+            done=None if is_blank(done) else (as_text(done) if not isinstance(done, (date, bool)) else done),
+            created=reader.date(rows, row, L.CREATED, flags),
+            remark=reader.text(rows, row, L.REMARK),
+        ))
+    return tuple(tasks)
+
+
+def _read_check_rows(reader: _Reader) -> tuple[tuple[str, ...], ...]:
+    rows = reader.locate(L.CHECK_TABLE, required=False)
+    if rows is None:
+        return ()
+    return tuple(
+        tuple(as_text(rows.get(row, name)) for name in L.CHECK_TABLE.columns) for row in rows.non_blank_rows()
+    )
+
+
+def _optional_int(value: object) -> int | None:
+    try:
+        return as_int(value)
+    except ValueError:
+        return None
+
+
+def _cross_check(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str, GroupSheet]) -> tuple[Group, ...]:
+    """Checks that need both Grupper and the group sheets; a group that fails them is refused."""
+    import dataclasses
+
+    rows = reader.locate(L.GROUPS_TABLE, required=False)
+    by_id = {group.group_id: group for group in groups}
+    for name in sheets:
+        if name not in by_id:
+            reader.problems.append(error(
+                name, "A1", "Gruppbladet har ingen rad i tabellen Grupper. Lägg till gruppen där (GruppID = bladets namn).",
+            ))
+    checked = []
+    for group in groups:
+        sheet = sheets.get(group.group_id)
+        address = (lambda name: rows.address(group.row, name)) if rows else (lambda name: "A1")
+        bad = group.has_errors
+        if sheet is None:
+            reader.problems.append(warning(
+                L.GROUPS, address(L.GROUP_ID), "Gruppbladet saknas. Klicka på Ny grupp för att skapa det.",
+            ))
+        else:
+            if group.session_count is not None and group.session_count != len(sheet.sessions):
+                reader.problems.append(error(
+                    L.GROUPS, address(L.SESSION_COUNT),
+                    f"Antal tillfällen är {group.session_count}, men gruppbladet har {len(sheet.sessions)} "
+                    "tillfällen (T-kolumner). Rätta det ena så att de stämmer.",
+                ))
+                bad = True
+            first = sheet.sessions[0].date if sheet.sessions else None
+            if group.start_date and first and first != group.start_date:
+                reader.problems.append(warning(
+                    L.GROUPS, address(L.START_DATE),
+                    f"Startdatum skiljer sig från datumet för T1 på gruppbladet ({first.isoformat()}).",
+                ))
+        checked.append(dataclasses.replace(group, has_errors=bad))
+    return tuple(checked)
+
+
+def read_workbook(
+    grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation], *, today: date
+) -> Workbook:
+    """Read every sheet of the contract into records; problems found on the way are collected.
+
+    Raises ``UnusableWorkbook`` when the file is not a Sofia workbook at all (neither ``Grupper``
+    nor ``Inställningar`` exists) or has another layout version.
+    """
+    if L.GROUPS not in grids and L.SETTINGS not in grids:
+        raise UnusableWorkbook(
+            "Arbetsboken följer inte Sofia-mallen: bladen Grupper och Inställningar saknas. "
+            "Skapa en ny arbetsbok från mallen (bup-grupper new-workbook)."
+        )
+    reader = _Reader(grids, tables, today)
+    settings = _read_settings(reader)
+    group_types, visit_types, reasons = _read_codes(reader)
+    groups = _read_groups(reader, group_types)
+    group_sheets: dict[str, GroupSheet] = {}
+    for name, grid in grids.items():
+        if name in L.FIXED_SHEETS:
+            continue
+        sheet = _read_group_sheet(reader, grid, reasons)
+        if sheet is not None:
+            group_sheets[name] = sheet
+    groups = _cross_check(reader, groups, group_sheets)
+    interest = _read_interest(reader, group_types)
+    tasks = _read_tasks(reader)
+    check_rows = _read_check_rows(reader)
+    return Workbook(
+        settings=settings,
+        group_types=group_types,
+        visit_types=visit_types,
+        cancellation_reasons=reasons,
+        groups=groups,
+        group_sheets=group_sheets,
+        interest=interest,
+        tasks=tasks,
+        check_rows=check_rows,
+        problems=tuple(reader.problems),
+        columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
+    )

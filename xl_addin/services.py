@@ -1,0 +1,135 @@
+"""One function per button: a workbook snapshot and a day in, an ``Outcome`` (rows, tasks, writes) out.
+
+Both edges call these and only apply what comes back, so a button click and the command line compute
+the same thing. Nothing here reads files, Excel or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+
+from .domain import layout as L
+from .domain import tasks as T
+from .domain.journal import write_journal_texts
+from .domain.model import Outcome, TableRows, Task, Workbook
+from .domain.no_shows import find_no_shows
+from .domain.registrations import export_registrations as decide_registrations
+from .domain.rosters import find_late_rosters
+from .domain.writes import Decision
+
+
+@dataclass(frozen=True)
+class Command:
+    """A button and its command-line twin."""
+
+    name: str  # command-line name
+    label: str  # the button's Swedish caption
+    kinds: tuple[str, ...]  # task kinds it owns
+
+
+CHECK = Command("check", "Kontrollera", ())
+FLAG_LATE_ROSTERS = Command("flag-late-rosters", "Flagga sena listor", (T.BOOK_IN_ELVIS,))
+MARK_NO_SHOWS = Command("mark-no-shows", "Markera uteblivanden", (T.NO_SHOW, T.CANCELLATION))
+JOURNAL_PHRASES = Command("journal-phrases", "Skapa journaltexter", (T.JOURNAL,))
+EXPORT_REGISTRATIONS = Command("export-registrations", "Exportera registreringslista", ())
+TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL))
+
+
+def _task_rows(tasks: Collection[Task]) -> tuple[dict[str, object], ...]:
+    return tuple(task.as_row() for task in tasks)
+
+
+def _summary(command: Command, today: date, decision: Decision, problems: int) -> str:
+    parts = [f"{count} {label}" for label, count in decision.counts.items() if count]
+    found = ", ".join(parts) if parts else "inget att göra"
+    tail = f"; {problems} problem i Kontroll" if problems else "; inga problem"
+    return f"{command.label} {today.isoformat()}: {found}{tail}."
+
+
+def _finish(command: Command, workbook: Workbook, today: date, decision: Decision) -> Outcome:
+    """Merge the rule's tasks into Att göra, refresh Kontroll, and describe the result."""
+    problems = tuple(workbook.problems) + tuple(decision.problems)
+    tables: list[TableRows] = []
+    tasks: tuple[Task, ...] = ()
+    if command.kinds:
+        merged = T.merge_tasks(workbook.tasks, decision.tasks, command.kinds, today=today)
+        if _task_rows(merged) != _task_rows(workbook.tasks):
+            tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(merged)))
+        tasks = tuple(task for task in merged if task.kind in command.kinds)
+    check_rows = tuple(problem.as_row() for problem in problems)
+    if tuple(tuple(str(row[name]) for name in L.CHECK_TABLE.columns) for row in check_rows) != workbook.check_rows:
+        tables.append(TableRows(L.CHECK_TABLE.name, check_rows))
+    if decision.appended:
+        tables.append(TableRows(L.REGISTRATION_TABLE.name, tuple(decision.appended), append=True))
+    return Outcome(
+        command=command.name,
+        today=today,
+        summary=_summary(command, today, decision, len(problems)),
+        rows=tuple(decision.rows),
+        tasks=tasks,
+        problems=problems,
+        writes=tuple(decision.writes),
+        tables=tuple(tables),
+    )
+
+
+def check(workbook: Workbook, today: date) -> Outcome:
+    """Kontrollera: every problem in the workbook, with its cell."""
+    decision = Decision()
+    decision.count("grupper", len(workbook.groups))
+    decision.count("gruppblad", len(workbook.group_sheets))
+    decision.count("intresseanmälningar", len(workbook.interest))
+    return _finish(CHECK, workbook, today, decision)
+
+
+def flag_late_rosters(workbook: Workbook, today: date) -> Outcome:
+    """Flagga sena listor."""
+    return _finish(FLAG_LATE_ROSTERS, workbook, today, find_late_rosters(workbook, today))
+
+
+def mark_no_shows(workbook: Workbook, today: date) -> Outcome:
+    """Markera uteblivanden."""
+    return _finish(MARK_NO_SHOWS, workbook, today, find_no_shows(workbook, today))
+
+
+def journal_phrases(workbook: Workbook, today: date) -> Outcome:
+    """Skapa journaltexter."""
+    return _finish(JOURNAL_PHRASES, workbook, today, write_journal_texts(workbook, today))
+
+
+def export_registrations(workbook: Workbook, today: date, session_date: date | None = None) -> Outcome:
+    """Exportera registreringslista (all due sessions, or the sessions of one date)."""
+    return _finish(EXPORT_REGISTRATIONS, workbook, today, decide_registrations(workbook, today, session_date))
+
+
+def tasks(workbook: Workbook, today: date) -> Outcome:
+    """Att göra: every task the routine requires now, merged into the list (what Uppdatera allt keeps)."""
+    decision = Decision()
+    for rule in (find_late_rosters, find_no_shows, write_journal_texts):
+        decision.tasks.extend(rule(workbook, today).tasks)
+    outcome = _finish(TASKS, workbook, today, decision)
+    open_tasks = [task for task in outcome.tasks if not task.is_done]
+    overdue = sum(1 for task in open_tasks if T.is_overdue(task, today))
+    flagged = sum(1 for task in outcome.tasks if task.remark)
+    summary = (
+        f"{TASKS.label} {today.isoformat()}: {len(open_tasks)} öppna uppgifter, varav {overdue} försenade"
+        + (f"; {flagged} att kontrollera" if flagged else "")
+        + "."
+    )
+    rows = tuple({**task.as_row(), "Försenad": T.is_overdue(task, today)} for task in outcome.tasks)
+    return Outcome(
+        command=outcome.command, today=today, summary=summary, rows=rows, tasks=outcome.tasks,
+        problems=outcome.problems, writes=outcome.writes, tables=outcome.tables,
+    )
+
+
+SERVICES: dict[str, tuple[Command, Callable[..., Outcome]]] = {
+    CHECK.name: (CHECK, check),
+    FLAG_LATE_ROSTERS.name: (FLAG_LATE_ROSTERS, flag_late_rosters),
+    MARK_NO_SHOWS.name: (MARK_NO_SHOWS, mark_no_shows),
+    JOURNAL_PHRASES.name: (JOURNAL_PHRASES, journal_phrases),
+    EXPORT_REGISTRATIONS.name: (EXPORT_REGISTRATIONS, export_registrations),
+    TASKS.name: (TASKS, tasks),
+}
