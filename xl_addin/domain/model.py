@@ -283,6 +283,15 @@ class TableRows:
 
 
 @dataclass(frozen=True)
+class NewGroupSheet:
+    """A group sheet to create from ``Gruppmall``: its name, title row and session dates (row 3)."""
+
+    name: str
+    title: str
+    session_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What one button decided: the rows it reports, and the writes that make the workbook say so."""
 
@@ -294,6 +303,7 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     writes: tuple[CellWrite, ...] = ()
     tables: tuple[TableRows, ...] = ()
+    new_sheets: tuple[NewGroupSheet, ...] = ()  # created before the writes are applied
 
     @property
     def found_problems(self) -> bool:
