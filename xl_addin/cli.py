@@ -21,7 +21,10 @@ from .domain.model import Outcome, PersonalNumber, Task
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
-WORKBOOK_COMMANDS = ("check", "flag-late-rosters", "mark-no-shows", "journal-phrases", "export-registrations", "tasks")
+WORKBOOK_COMMANDS = (
+    "check", "flag-late-rosters", "mark-no-shows", "journal-phrases", "export-registrations", "plan-interest",
+    "new-groups", "tasks",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         "mark-no-shows": "Markera uteblivanden: U2- och avbokningsuppgifter, saknad närvaro.",
         "journal-phrases": "Skapa journaltexter för avslutade grupper.",
         "export-registrations": "Exportera registreringslista: besök att registrera i Elvis.",
+        "plan-interest": "Intresseanmälningar: vårdgaranti, förslag på grupp och status.",
+        "new-groups": "Ny grupp: skapa gruppblad för nya rader i Grupper (skrivs till en ny fil med --out).",
         "tasks": "Att göra: alla manuella steg som rutinen kräver.",
     }
     for name in WORKBOOK_COMMANDS:
@@ -258,6 +263,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except KeyboardInterrupt:
         print("bup-grupper: avbrutet.", file=err)
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as problem:  # a bug: say so in Swedish, keep personal data out of the message
         print(
             f"bup-grupper: ett oväntat fel inträffade ({type(problem).__name__}). Inget har sparats över "

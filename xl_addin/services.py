@@ -7,13 +7,15 @@ the same thing. Nothing here reads files, Excel or the clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .domain import layout as L
 from .domain import tasks as T
+from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
+from .domain.new_groups import plan_new_groups
 from .domain.no_shows import find_no_shows
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
@@ -34,7 +36,13 @@ FLAG_LATE_ROSTERS = Command("flag-late-rosters", "Flagga sena listor", (T.BOOK_I
 MARK_NO_SHOWS = Command("mark-no-shows", "Markera uteblivanden", (T.NO_SHOW, T.CANCELLATION))
 JOURNAL_PHRASES = Command("journal-phrases", "Skapa journaltexter", (T.JOURNAL,))
 EXPORT_REGISTRATIONS = Command("export-registrations", "Exportera registreringslista", ())
-TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL))
+PLAN_INTEREST = Command("plan-interest", "Intresseanmälningar", (T.PLANNING_ENTRY,))
+NEW_GROUPS = Command("new-groups", "Ny grupp", ())
+TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL, T.PLANNING_ENTRY))
+REFRESH_ALL = Command("refresh-all", "Uppdatera allt", TASKS.kinds)
+
+# The rules behind the task list, each with the task kinds it owns.
+_TASK_RULES = (find_late_rosters, find_no_shows, write_journal_texts, decide_interest)
 
 
 def _task_rows(tasks: Collection[Task]) -> tuple[dict[str, object], ...]:
@@ -104,10 +112,38 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
     return _finish(EXPORT_REGISTRATIONS, workbook, today, decide_registrations(workbook, today, session_date))
 
 
+def plan_interest(workbook: Workbook, today: date) -> Outcome:
+    """Intresseanmälningar: vårdgaranti, suggestion and status per registration."""
+    return _finish(PLAN_INTEREST, workbook, today, decide_interest(workbook, today))
+
+
+def new_groups(workbook: Workbook, today: date) -> Outcome:
+    """Ny grupp: the group sheets to create, with their session dates."""
+    decision, sheets = plan_new_groups(workbook, today)
+    outcome = _finish(NEW_GROUPS, workbook, today, decision)
+    return replace(outcome, new_sheets=sheets)
+
+
+def refresh_all(workbook: Workbook, today: date) -> Outcome:
+    """Uppdatera allt: every rule on one snapshot, one merged task list, one Kontroll.
+
+    The rules write disjoint cells, so their writes can simply be put together.
+    """
+    combined = Decision()
+    for rule in _TASK_RULES:
+        decision = rule(workbook, today)
+        combined.writes.extend(decision.writes)
+        combined.tasks.extend(decision.tasks)
+        combined.problems.extend(decision.problems)
+        for label, count in decision.counts.items():
+            combined.count(label, count)
+    return _finish(REFRESH_ALL, workbook, today, combined)
+
+
 def tasks(workbook: Workbook, today: date) -> Outcome:
     """Att göra: every task the routine requires now, merged into the list (what Uppdatera allt keeps)."""
     decision = Decision()
-    for rule in (find_late_rosters, find_no_shows, write_journal_texts):
+    for rule in _TASK_RULES:
         decision.tasks.extend(rule(workbook, today).tasks)
     outcome = _finish(TASKS, workbook, today, decision)
     open_tasks = [task for task in outcome.tasks if not task.is_done]
@@ -131,5 +167,7 @@ SERVICES: dict[str, tuple[Command, Callable[..., Outcome]]] = {
     MARK_NO_SHOWS.name: (MARK_NO_SHOWS, mark_no_shows),
     JOURNAL_PHRASES.name: (JOURNAL_PHRASES, journal_phrases),
     EXPORT_REGISTRATIONS.name: (EXPORT_REGISTRATIONS, export_registrations),
+    PLAN_INTEREST.name: (PLAN_INTEREST, plan_interest),
+    NEW_GROUPS.name: (NEW_GROUPS, new_groups),
     TASKS.name: (TASKS, tasks),
 }

@@ -1,0 +1,39 @@
+"""``bup-grupper demo``: builds the demo workbook and runs every command on it, with a short summary."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from . import services
+from .demo import DEMO_TODAY, build_demo
+from .files.reader import read_workbook_file
+from .files.writer import registration_files, result_workbook_name, write_result_workbook
+
+DEMO_FILE = "Gruppbokningar-demo.xlsx"
+
+
+def run_demo(directory: Path | None, *, out: TextIO, err: TextIO) -> int:
+    """Build the demo in ``directory`` (a temporary folder if None) and show what each button finds."""
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="bup-demo-"))
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / DEMO_FILE
+    build_demo(source)
+    print(f"Demoarbetsbok: {source}", file=out)
+    print(f"Alla kommandon körs som om det vore {DEMO_TODAY.isoformat()}.\n", file=out)
+    workbook = read_workbook_file(source, today=DEMO_TODAY).workbook
+    results = directory / "resultat"
+    for name, (command, service) in services.SERVICES.items():
+        outcome = service(workbook, DEMO_TODAY)
+        print(f"- {outcome.summary}", file=out)
+        log_row = {"Tidpunkt": None, "Användare": "demo", "Funktion": f"bup-grupper {name}", "Resultat": outcome.summary}
+        write_result_workbook(source, results / result_workbook_name(source, outcome), outcome, workbook.columns, log_row, force=True)
+        if name == services.EXPORT_REGISTRATIONS.name and outcome.rows:
+            registration_files(results, outcome, force=True)
+    print(f"\nResultatfiler (demoarbetsboken med varje knapps ändringar): {results}", file=out)
+    print("Prova själv, till exempel:", file=out)
+    print(f'  bup-grupper flag-late-rosters "{source}" --today {DEMO_TODAY.isoformat()}', file=out)
+    return 0

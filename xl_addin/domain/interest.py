@@ -1,0 +1,161 @@
+"""Intresseanmälningar: the care-guarantee date, a group suggestion and a status per 1177 registration.
+
+Conventions (SPEC §4.6): ``Vårdgaranti senast`` is the start date (``Vårdgaranti från``, else
+``Inkom``) plus ``Vårdgaranti dagar`` calendar days, not moved for weekends; the start date is day 0.
+Suggestions are handed out in order of deadline (earliest first, then ``Inkom``, then row), and each
+one uses up a place, so two children are never offered the last place. Rows with an exemption
+(PVV/MOV) are served after all others and are never flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from . import layout as L
+from .calendar import next_working_day
+from .model import Group, InterestRegistration, Settings, Task, Workbook, error, warning
+from .tasks import PLANNING_ENTRY, person_token, task_key
+from .writes import Decision, is_date
+
+PLACED = "Placerad"
+PLACED_LATE = "Placerad efter vårdgarantin"
+WAITING_PREFIX = "Väntar"
+AT_RISK = "Risk"
+OVERDUE = "Överskriden"
+EXEMPT = "Undantag"
+PLANNING_TEXT = "Lägg upp planeringsunderlag med vårdgaranti"
+
+
+def care_guarantee_deadline(registration: InterestRegistration, settings: Settings) -> date | None:
+    start = registration.care_guarantee_from or registration.received
+    return None if start is None else start + timedelta(days=settings.care_guarantee_days)
+
+
+def waiting_status(days_left: int) -> str:
+    return f"{WAITING_PREFIX} ({days_left} {'dag' if days_left == 1 else 'dagar'} kvar)"
+
+
+def _is_status(value: object) -> bool:
+    text = str(value or "").strip()
+    return text in (PLACED, PLACED_LATE, AT_RISK, OVERDUE, EXEMPT) or text.startswith(WAITING_PREFIX + " (")
+
+
+def interest_status(
+    registration: InterestRegistration, deadline: date, placed_in: Group | None, settings: Settings, today: date
+) -> str:
+    """The status word; boundaries: ``Risk`` from ``Varning dagar`` days left, ``Överskriden`` after the deadline."""
+    if registration.exemption:
+        return EXEMPT
+    if placed_in is not None and placed_in.start_date is not None:
+        return PLACED if placed_in.start_date <= deadline else PLACED_LATE
+    left = (deadline - today).days
+    if left < 0:
+        return OVERDUE
+    if left <= settings.warning_days:
+        return AT_RISK
+    return waiting_status(left)
+
+
+def _free_places(workbook: Workbook) -> dict[str, int]:
+    """Places left per group: ``Max deltagare`` minus active participants and placed registrations."""
+    free: dict[str, int] = {}
+    for group in workbook.groups:
+        if group.max_participants is None:
+            continue
+        sheet = workbook.group_sheets.get(group.group_id)
+        people = {
+            p.personal_number.digits for p in (sheet.participants if sheet else ())
+            if p.personal_number is not None and p.cancelled_date is None
+        }
+        people |= {
+            r.personal_number.digits for r in workbook.interest
+            if r.group_id == group.group_id and r.personal_number is not None
+        }
+        free[group.group_id] = group.max_participants - len(people)
+    return free
+
+
+def _suggest(
+    registration: InterestRegistration, deadline: date, candidates: Sequence[Group], free: dict[str, int], today: date
+) -> Group | None:
+    open_groups = [
+        group for group in candidates
+        if group.group_type == registration.wished_group and group.start_date is not None
+        and group.start_date >= today and free.get(group.group_id, 0) > 0
+    ]
+    in_time = [group for group in open_groups if group.start_date <= deadline]  # type: ignore[operator]
+    pool = in_time or open_groups
+    return min(pool, key=lambda group: (group.start_date, group.group_id), default=None)
+
+
+def plan_interest(workbook: Workbook, today: date) -> Decision:
+    """Deadline, suggestion and status for every registration, and the planning-entry tasks."""
+    decision = Decision()
+    settings = workbook.settings
+    groups = {group.group_id: group for group in workbook.groups}
+    candidates = [group for group in workbook.groups if not group.has_errors]
+    free = _free_places(workbook)
+    usable = []
+    for registration in workbook.interest:
+        if registration.has_errors or registration.received is None:
+            decision.problems.append(warning(
+                L.INTEREST, workbook.address(L.INTEREST, registration.row, L.RECEIVED),
+                "Raden hoppades över: rätta felen på raden (se Kontroll) och kör igen.",
+            ))
+            decision.count("hoppades över")
+            continue
+        usable.append((registration, care_guarantee_deadline(registration, settings)))
+    order = sorted(usable, key=lambda item: (bool(item[0].exemption), item[1], item[0].received, item[0].row))
+    suggestions: dict[int, Group | None] = {}
+    for registration, deadline in order:
+        if registration.group_id:
+            continue
+        choice = _suggest(registration, deadline, candidates, free, today)
+        suggestions[registration.row] = choice
+        if choice is not None:
+            free[choice.group_id] -= 1
+    for registration, deadline in usable:
+        placed_in = groups.get(registration.group_id) if registration.group_id else None
+        if registration.group_id and placed_in is None:
+            decision.problems.append(error(
+                L.INTEREST, workbook.address(L.INTEREST, registration.row, L.GROUP_ID),
+                "GruppID finns inte i tabellen Grupper.",
+            ))
+        status = interest_status(registration, deadline, placed_in, settings, today)
+        suggestion = suggestions.get(registration.row)
+        suggestion_text = suggestion.group_id if suggestion is not None else ""
+        decision.count(status.split(" (")[0])
+        row = {
+            L.RECEIVED: registration.received,
+            L.PERSONAL_NUMBER: registration.personal_number,
+            L.NAME: registration.name,
+            L.WISHED_GROUP: registration.wished_group,
+            L.EXEMPTION: registration.exemption,
+            L.PLANNING_ENTRY: registration.planning_entry,
+            L.GROUP_ID: registration.group_id,
+            L.CARE_GUARANTEE_DEADLINE: deadline,
+            L.SUGGESTION: suggestion_text,
+            L.STATUS: status,
+        }
+        decision.rows.append(row)
+        for column, value, ours in (
+            (L.CARE_GUARANTEE_DEADLINE, deadline, is_date),
+            (L.SUGGESTION, suggestion_text, lambda value: str(value).strip() in groups),
+            (L.STATUS, status, _is_status),
+        ):
+            decision.set(
+                L.INTEREST, registration.row, column, workbook.address(L.INTEREST, registration.row, column),
+                registration.current.get(column), value, ours,
+            )
+        if registration.planning_entry is None:
+            decision.tasks.append(Task(
+                key=task_key(PLANNING_ENTRY, person_token(registration.personal_number),
+                             registration.received.isoformat(), registration.wished_group),  # type: ignore[union-attr]
+                due=next_working_day(registration.received),  # type: ignore[arg-type]
+                text=PLANNING_TEXT,
+                date=registration.received,
+                personal_number=registration.personal_number,
+                name=registration.name,
+            ))
+    return decision
