@@ -250,7 +250,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error (already explained on stderr)
+        return stop.code if isinstance(stop.code, int) else EXIT_UNUSABLE
     try:
         if args.command == "new-workbook":
             return run_new_workbook(args, out)

@@ -9,12 +9,13 @@ warning 7 days, vårdgaranti 30 days):
   a journal text typed by a user. All sessions exported.
 - ``ADHDUng-2609``: ongoing, Wednesdays from 2026-09-16; no-shows, an ``Avbokad`` cell, a participant
   who left on 2026-09-28, two blank attendance cells on 2026-10-07, short forms (``D``, ``U``), and
-  the planted ``x``. T1 and T2 are exported, 2026-09-30 and 2026-10-07 are not.
+  the planted ``x``. T1 is exported; T2 is due for export; 2026-09-30 and 2026-10-07 are held back.
 - ``ADHDUng-2610``: list late (starts 2026-10-19, no ``Lista klar``), and a duplicate participant.
 - ``SKILLS-2610``: list reported late (the day after its last day), not booked in Elvis.
 - ``AutismUng-2611``: at risk (last day for the list 2026-10-19).
 - ``MittBarn-2611``: list ready in time, not booked in Elvis.
 - ``AutismVardag-2611``: more time left (``Ej klar``).
+- ``SKILLS-2612``: list reported ready but the sheet has no participants (``Ofullständig``).
 - ``ADHDUng-2701``: a ``Grupper`` row without a sheet yet (``Ny grupp`` creates it).
 - ``Intresse``: placed, placed after the care guarantee, PVV, past the care guarantee, at risk,
   inside it, one without ``Planeringsunderlag``, and two rows with planted errors.
@@ -194,6 +195,9 @@ GROUPS: tuple[_Group, ...] = (
         "AutismVardag-2611", "Autism i vardagen", date(2026, 11, 24), 4, 8, _LEADERS[1],
         participants=tuple(_p(_child(index)) for index in range(32, 35)),
     ),
+    _Group(
+        "SKILLS-2612", "SKILLS", date(2026, 12, 2), 6, 8, _LEADERS[2], roster_ready=date(2026, 10, 12),
+    ),  # reported ready, but nobody is on the sheet yet: Ofullständig
     _Group(_NO_SHEET_GROUP, "ADHD Ung", date(2027, 1, 13), 8, 8, _LEADERS[0], has_sheet=False),
 )
 

@@ -16,6 +16,7 @@ from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
+from .domain.parsing import MISSING_GROUP_SHEET
 from .domain.no_shows import find_no_shows
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
@@ -120,7 +121,14 @@ def plan_interest(workbook: Workbook, today: date) -> Outcome:
 def new_groups(workbook: Workbook, today: date) -> Outcome:
     """Ny grupp: the group sheets to create, with their session dates."""
     decision, sheets = plan_new_groups(workbook, today)
-    outcome = _finish(NEW_GROUPS, workbook, today, decision)
+    created = {workbook.address(L.GROUPS, group.row, L.GROUP_ID) for group in workbook.groups
+               if group.group_id in {sheet.name for sheet in sheets}}
+    # The sheets this run creates are no longer missing: Kontroll should not say they are.
+    remaining = tuple(
+        problem for problem in workbook.problems
+        if not (problem.sheet == L.GROUPS and problem.cell in created and problem.message == MISSING_GROUP_SHEET)
+    )
+    outcome = _finish(NEW_GROUPS, replace(workbook, problems=remaining), today, decision)
     return replace(outcome, new_sheets=sheets)
 
 

@@ -33,6 +33,7 @@ from .model import (
 from .personal_number import parse_personal_number
 
 HEADER_SEARCH_ROWS = 20
+MISSING_GROUP_SHEET = "Gruppbladet saknas. Klicka på Ny grupp för att skapa det."
 
 
 @dataclass(frozen=True)
@@ -682,7 +683,7 @@ def _cross_check(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str
         bad = group.has_errors
         if sheet is None:
             reader.problems.append(warning(
-                L.GROUPS, address(L.GROUP_ID), "Gruppbladet saknas. Klicka på Ny grupp för att skapa det.",
+                L.GROUPS, address(L.GROUP_ID), MISSING_GROUP_SHEET,
             ))
         else:
             if group.session_count is not None and group.session_count != len(sheet.sessions):

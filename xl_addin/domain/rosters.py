@@ -24,7 +24,12 @@ def _incomplete(sheet: GroupSheet | None) -> str | None:
         return "gruppbladet saknas"
     if not sheet.participants:
         return "gruppbladet har inga deltagare"
-    faulty = sum(1 for participant in sheet.participants if participant.has_errors)
+    # Attendance typos do not make the list incomplete; errors in who the participants are do.
+    faulty = sum(
+        1 for participant in sheet.participants
+        if participant.has_errors
+        and (not participant.error_columns or participant.error_columns & {L.PERSONAL_NUMBER, L.CANCELLED_DATE})
+    )
     if faulty:
         return f"{faulty} deltagarrad{'er' if faulty > 1 else ''} har fel"
     return None

@@ -66,6 +66,71 @@ def _set_table_body(book, name: str, rows: Sequence[Mapping[str, object]], appen
         table.autoFilter.ref = table.ref
 
 
+def _copy_sheet(source, book, position: int):
+    """Copy a worksheet from another workbook: values, styles, sizes, validations, colours, table."""
+    from copy import copy
+
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    target = book.create_sheet(source.title, position)
+    for row in source.iter_rows():
+        for cell in row:
+            copied = target.cell(cell.row, cell.column, cell.value)
+            if cell.has_style:
+                copied.font = copy(cell.font)
+                copied.fill = copy(cell.fill)
+                copied.border = copy(cell.border)
+                copied.alignment = copy(cell.alignment)
+                copied.protection = copy(cell.protection)
+                copied.number_format = cell.number_format
+    for key, dimension in source.column_dimensions.items():
+        target.column_dimensions[key].width = dimension.width
+    for key, dimension in source.row_dimensions.items():
+        target.row_dimensions[key].height = dimension.height
+    target.freeze_panes = source.freeze_panes
+    target.print_title_rows = source.print_title_rows
+    target.page_setup.orientation = source.page_setup.orientation
+    target.page_setup.paperSize = source.page_setup.paperSize
+    target.sheet_properties.pageSetUpPr = copy(source.sheet_properties.pageSetUpPr)
+    target.page_setup.fitToWidth = source.page_setup.fitToWidth
+    target.page_setup.fitToHeight = source.page_setup.fitToHeight
+    for validation in source.data_validations.dataValidation:
+        target.add_data_validation(copy(validation))
+    for formatting in source.conditional_formatting:
+        for rule in formatting.rules:
+            target.conditional_formatting.add(str(formatting.sqref), copy(rule))
+    for table in source.tables.values():
+        style = table.tableStyleInfo
+        target.add_table(Table(
+            displayName=table.displayName, ref=table.ref,
+            tableStyleInfo=TableStyleInfo(name=style.name, showRowStripes=style.showRowStripes) if style else None,
+        ))
+    return target
+
+
+def _add_group_sheets(book, sheets) -> None:
+    """New group sheets, built by the template builder (the one definition of a group sheet)."""
+    import tempfile
+
+    import openpyxl
+
+    from ..template import GroupSheetContent, WorkbookContent, write_workbook
+
+    content = WorkbookContent(group_sheets=[
+        GroupSheetContent(group_id=sheet.name, title=sheet.title, session_dates=sheet.session_dates)
+        for sheet in sheets
+    ])
+    with tempfile.TemporaryDirectory() as folder:
+        built = openpyxl.load_workbook(write_workbook(Path(folder) / "nya.xlsx", content))
+    names = book.sheetnames
+    fixed = set(L.FIXED_SHEETS)
+    position = max(
+        (index for index, name in enumerate(names) if name == L.GROUPS or name not in fixed), default=1
+    ) + 1
+    for offset, sheet in enumerate(sheets):
+        _copy_sheet(built[sheet.name], book, position + offset)
+
+
 def apply_outcome(
     source: Path, outcome: Outcome, columns: Mapping[str, Mapping[str, int]], log_row: Mapping[str, object]
 ) -> bytes:
@@ -73,6 +138,8 @@ def apply_outcome(
     import openpyxl
 
     book = openpyxl.load_workbook(source, rich_text=True)
+    if outcome.new_sheets:
+        _add_group_sheets(book, outcome.new_sheets)
     for write in outcome.writes:
         column = columns.get(write.sheet, {}).get(write.column)
         if column is None or write.sheet not in book.sheetnames:

@@ -1,0 +1,158 @@
+"""End to end: the command line on real workbook files (the demo), JSON goldens, exit codes, privacy."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xl_addin import services
+from xl_addin.cli import main
+from xl_addin.demo import DEMO_TODAY, PLANTED_ERRORS, build_demo
+from xl_addin.files.reader import read_workbook_file
+from xl_addin.template import write_workbook
+
+GOLDEN = Path(__file__).parent / "golden" / "cli"
+COMMANDS = list(services.SERVICES)
+UPDATE = os.environ.get("BUP_UPDATE_GOLDEN") == "1"  # regenerate goldens, then review the diff by eye
+
+
+def run(*argv: object) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(arg) for arg in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo") / "Gruppbokningar-demo.xlsx")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_json_output_equals_the_golden(demo, command):
+    code, out, err = run(command, demo, "--today", DEMO_TODAY, "--json")
+    assert code == 1, err  # the demo has planted problems
+    document = json.loads(out)
+    assert list(document) == ["command", "today", "summary", "rows", "tasks", "problems"]
+    golden = GOLDEN / f"{command}.json"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert document == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_every_command_leaves_the_input_file_byte_identical(demo, tmp_path):
+    before = _digest(demo)
+    for command in COMMANDS:
+        run(command, demo, "--today", DEMO_TODAY, "--out", tmp_path / command)
+    assert _digest(demo) == before
+    assert sorted(path.name for path in demo.parent.iterdir()) == [demo.name]
+
+
+def test_check_reports_every_planted_error_at_its_cell(demo):
+    _, out, _ = run("check", demo, "--today", DEMO_TODAY, "--json")
+    found = {(problem["Blad"], problem["Cell"]) for problem in json.loads(out)["problems"]}
+    for sheet, cell, description in PLANTED_ERRORS:
+        assert (sheet, cell) in found, description
+
+
+def test_terminal_output_masks_personnummer_unless_asked(demo):
+    _, masked, _ = run("mark-no-shows", demo, "--today", DEMO_TODAY)
+    _, full, _ = run("mark-no-shows", demo, "--today", DEMO_TODAY, "--visa-personnummer")
+    twelve = re.compile(r"\b\d{8}-\d{4}\b")
+    assert not twelve.search(masked) and re.search(r"\b\d{8}-\*{4}", masked)
+    assert twelve.search(full)
+
+
+def test_exit_code_0_for_a_workbook_without_problems(tmp_path):
+    from xl_addin.template import WorkbookContent
+
+    path = write_workbook(tmp_path / "ren.xlsx", WorkbookContent(group_types=[
+        {"Grupp": "ADHD Ung", "Deltar": "Patient", "Besökstyp": "Gruppbesök", "Åtgärdskod": "DU011"},
+    ]))
+    code, out, err = run("check", path, "--today", "2026-10-14")
+    assert (code, err) == (0, ""), out
+    assert "inga problem" in out
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "finns inte"),
+        (b"hello, not a workbook", "ingen Excel-arbetsbok"),
+        (b"PK\x03\x04 truncated", "skadad"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "lösenordsskyddad"),
+    ],
+)
+def test_unusable_input_exits_2_with_one_swedish_line(tmp_path, content, message):
+    path = tmp_path / "bok.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    code, out, err = run("check", path)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_a_workbook_of_another_layout_version_exits_2(tmp_path):
+    from xl_addin.template import WorkbookContent
+
+    path = write_workbook(tmp_path / "gammal.xlsx", WorkbookContent(settings={"Version": "0.9"}))
+    code, _, err = run("flag-late-rosters", path)
+    assert code == 2 and "layoutversion 0.9" in err
+
+
+def test_outputs_are_never_replaced_without_force(demo, tmp_path):
+    assert run("export-registrations", demo, "--today", DEMO_TODAY, "--out", tmp_path)[0] == 1
+    code, _, err = run("export-registrations", demo, "--today", DEMO_TODAY, "--out", tmp_path)
+    assert code == 2 and "--force" in err
+    assert run("export-registrations", demo, "--today", DEMO_TODAY, "--out", tmp_path, "--force")[0] == 1
+
+
+def test_export_files_hold_the_json_rows(demo, tmp_path):
+    _, out, _ = run("export-registrations", demo, "--today", DEMO_TODAY, "--json", "--out", tmp_path)
+    rows = json.loads(out)["rows"]
+    text = (tmp_path / f"Registrering {DEMO_TODAY}.csv").read_bytes().decode("utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) == len(rows) + 1 and rows
+    assert lines[1].split(";")[5] == rows[0]["Personnummer"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_running_a_command_on_its_own_result_changes_nothing(demo, tmp_path, command):
+    """Idempotency on real files: the result workbook, read back, needs no further writes."""
+    run(command, demo, "--today", DEMO_TODAY, "--out", tmp_path)
+    (result,) = [path for path in tmp_path.glob("*.xlsx") if "(" in path.name]
+    workbook = read_workbook_file(result, today=DEMO_TODAY).workbook
+    _, service = services.SERVICES[command]
+    again = service(workbook, DEMO_TODAY)
+    assert again.writes == () and again.new_sheets == ()
+    assert [table.table for table in again.tables] == []
+
+
+def test_the_result_workbook_has_the_writes_and_a_log_row(demo, tmp_path):
+    run("flag-late-rosters", demo, "--today", DEMO_TODAY, "--out", tmp_path)
+    import openpyxl
+
+    (result,) = tmp_path.glob("*.xlsx")
+    book = openpyxl.load_workbook(result)
+    statuses = [row[11].value for row in book["Grupper"].iter_rows(min_row=2) if row[0].value]
+    assert statuses == ["OK", "OK", "Sen", "Sen", "Risk", "OK", "Ej klar", "Ofullständig", "Ej klar"]
+    log = [row for row in book["Logg"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert log[-1][2] == "bup-grupper flag-late-rosters" and "Flagga sena listor" in log[-1][3]
+    assert book["Start"]["B3"].value.startswith("Flagga sena listor 2026-10-14")
+
+
+def test_today_defaults_to_the_clock_and_rejects_bad_dates(demo):
+    assert run("check", demo, "--today", "14/10")[0] == 2
+    document = json.loads(run("check", demo, "--json")[1])
+    assert document["today"] == date.today().isoformat()
