@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
         if name == "export-registrations":
             command.add_argument("--date", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Exportera bara tillfällen med detta datum.")
+    imported = commands.add_parser(
+        "import-interest",
+        help="Importera intresseanmälningar från en lista (.csv eller .xlsx) till en ny kopia av arbetsboken.",
+        description="Lägger till anmälningarna i listan i tabellen Intresse (utan dubbletter) och skriver "
+        "resultatet till en ny arbetsbok i MAPP.",
+    )
+    imported.add_argument("workbook", type=Path, metavar="ARBETSBOK")
+    imported.add_argument("list", type=Path, metavar="LISTA", help="Listan med anmälningar (.csv eller .xlsx).")
+    imported.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD")
+    imported.add_argument("--json", action="store_true")
+    imported.add_argument("--visa-personnummer", action="store_true")
+    imported.add_argument("--out", type=Path, metavar="MAPP")
+    imported.add_argument("--force", action="store_true")
     new = commands.add_parser("new-workbook", help="Skapa en ny arbetsbok från mallen.", description="Skapa en ny arbetsbok från mallen.")
     new.add_argument("path", type=Path, metavar="SÖKVÄG")
     new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
@@ -175,10 +188,15 @@ def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
             "ändringar som inte är sparade kommer inte med.",
             file=err,
         )
-    _command, service = services.SERVICES[args.command]
-    if args.command == "export-registrations":
-        outcome = service(workbook_file.workbook, today, args.date)
+    if args.command == "import-interest":
+        from .files.interest_list import read_interest_list
+
+        source, rows = read_interest_list(args.list)
+        outcome = services.import_interest(workbook_file.workbook, source, rows, today)
+    elif args.command == "export-registrations":
+        outcome = services.export_registrations(workbook_file.workbook, today, args.date)
     else:
+        _command, service = services.SERVICES[args.command]
         outcome = service(workbook_file.workbook, today)
     written: list[Path] = []
     if args.out is not None:

@@ -6,12 +6,13 @@ the same thing. Nothing here reads files, Excel or the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from .domain import layout as L
 from .domain import tasks as T
+from .domain.interest import import_registrations
 from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
@@ -39,6 +40,7 @@ JOURNAL_PHRASES = Command("journal-phrases", "Skapa journaltexter", (T.JOURNAL,)
 EXPORT_REGISTRATIONS = Command("export-registrations", "Exportera registreringslista", ())
 PLAN_INTEREST = Command("plan-interest", "Intresseanmälningar", (T.PLANNING_ENTRY,))
 NEW_GROUPS = Command("new-groups", "Ny grupp", ())
+IMPORT_INTEREST = Command("import-interest", "Importera intresseanmälningar", ())
 TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL, T.PLANNING_ENTRY))
 REFRESH_ALL = Command("refresh-all", "Uppdatera allt", TASKS.kinds)
 
@@ -57,7 +59,10 @@ def _summary(command: Command, today: date, decision: Decision, problems: int) -
     return f"{command.label} {today.isoformat()}: {found}{tail}."
 
 
-def _finish(command: Command, workbook: Workbook, today: date, decision: Decision) -> Outcome:
+def _finish(
+    command: Command, workbook: Workbook, today: date, decision: Decision,
+    append_to: str = L.REGISTRATION_TABLE.name,
+) -> Outcome:
     """Merge the rule's tasks into Att göra, refresh Kontroll, and describe the result."""
     problems = tuple(workbook.problems) + tuple(decision.problems)
     tables: list[TableRows] = []
@@ -71,7 +76,7 @@ def _finish(command: Command, workbook: Workbook, today: date, decision: Decisio
     if tuple(tuple(str(row[name]) for name in L.CHECK_TABLE.columns) for row in check_rows) != workbook.check_rows:
         tables.append(TableRows(L.CHECK_TABLE.name, check_rows))
     if decision.appended:
-        tables.append(TableRows(L.REGISTRATION_TABLE.name, tuple(decision.appended), append=True))
+        tables.append(TableRows(append_to, tuple(decision.appended), append=True))
     return Outcome(
         command=command.name,
         today=today,
@@ -116,6 +121,14 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
 def plan_interest(workbook: Workbook, today: date) -> Outcome:
     """Intresseanmälningar: vårdgaranti, suggestion and status per registration."""
     return _finish(PLAN_INTEREST, workbook, today, decide_interest(workbook, today))
+
+
+def import_interest(
+    workbook: Workbook, source: str, rows: Sequence[tuple[str, Mapping[str, object]]], today: date
+) -> Outcome:
+    """Append a pasted 1177 list to Intresse without duplicates; unusable rows are reported."""
+    decision = import_registrations(workbook, source, rows, today)
+    return _finish(IMPORT_INTEREST, workbook, today, decision, append_to=L.INTEREST_TABLE.name)
 
 
 def new_groups(workbook: Workbook, today: date) -> Outcome:

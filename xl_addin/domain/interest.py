@@ -9,7 +9,7 @@ one uses up a place, so two children are never offered the last place. Rows with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from . import layout as L
@@ -158,4 +158,82 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
                 personal_number=registration.personal_number,
                 name=registration.name,
             ))
+    return decision
+
+
+# Column names accepted in an imported list, besides the Intresse table's own (case-insensitive).
+IMPORT_ALIASES = {
+    "datum": L.RECEIVED, "inkommen": L.RECEIVED, "inkom datum": L.RECEIVED,
+    "grupp": L.WISHED_GROUP, "önskemål": L.WISHED_GROUP,
+    "patient": L.NAME, "namn på patient": L.NAME,
+    "avsändare": L.SENT_BY, "från": L.SENT_BY,
+}
+IMPORT_COLUMNS = (L.RECEIVED, L.PERSONAL_NUMBER, L.NAME, L.WISHED_GROUP, L.SENT_BY, L.CARE_GUARANTEE_FROM)
+
+
+def import_column(header: str) -> str | None:
+    """The Intresse column an imported header means, or ``None``."""
+    text = " ".join(header.split()).casefold()
+    for column in L.INTEREST_TABLE.columns:
+        if text == column.casefold():
+            return column
+    return IMPORT_ALIASES.get(text)
+
+
+def import_registrations(
+    workbook: Workbook, source: str, rows: Sequence[tuple[str, Mapping[str, object]]], today: date
+) -> Decision:
+    """New ``Intresse`` rows from a pasted 1177 list; duplicates and unusable rows are reported.
+
+    ``rows`` are (cell address of the row's first cell in the list, values by Intresse column).
+    A registration already in the workbook (same personnummer, wished group and ``Inkom``) or earlier
+    in the list is skipped, so importing the same list twice adds nothing.
+    """
+    from .cells import as_date, as_text
+    from .errors import InvalidDate, InvalidPersonalNumber
+    from .personal_number import parse_personal_number
+
+    decision = Decision()
+    seen = {
+        (r.personal_number.digits, r.wished_group.casefold(), r.received)
+        for r in workbook.interest if r.personal_number is not None
+    }
+    for address, values in rows:
+        try:
+            number = parse_personal_number(values.get(L.PERSONAL_NUMBER), today=today)
+            received = as_date(values.get(L.RECEIVED))
+            start_from = as_date(values.get(L.CARE_GUARANTEE_FROM))
+        except (InvalidPersonalNumber, InvalidDate) as problem:
+            decision.problems.append(error(source, address, f"Raden importeras inte: {problem.message}"))
+            decision.count("rader kunde inte användas")
+            continue
+        wished = as_text(values.get(L.WISHED_GROUP))
+        matches = [name for name in workbook.group_types if name.casefold() == wished.casefold()]
+        sent_by = as_text(values.get(L.SENT_BY))
+        sender = next((value for value in L.SENDER_VALUES if value.casefold() == sent_by.casefold()), "")
+        if received is None or not matches or (sent_by and not sender):
+            reason = (
+                "Inkom saknas" if received is None
+                else "gruppen finns inte bland grupptyperna på bladet Koder" if not matches
+                else "Anmälan från ska vara Patient eller Vårdnadshavare"
+            )
+            decision.problems.append(error(source, address, f"Raden importeras inte: {reason}."))
+            decision.count("rader kunde inte användas")
+            continue
+        key = (number.digits, matches[0].casefold(), received)
+        if key in seen:
+            decision.count("fanns redan")
+            continue
+        seen.add(key)
+        row = {
+            L.RECEIVED: received,
+            L.PERSONAL_NUMBER: number,
+            L.NAME: as_text(values.get(L.NAME)),
+            L.WISHED_GROUP: matches[0],
+            L.SENT_BY: sender,
+            L.CARE_GUARANTEE_FROM: start_from,
+        }
+        decision.rows.append(row)
+        decision.appended.append(row)
+        decision.count("nya anmälningar")
     return decision
