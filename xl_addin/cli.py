@@ -23,7 +23,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
 WORKBOOK_COMMANDS = (
     "check", "flag-late-rosters", "mark-no-shows", "journal-phrases", "export-registrations", "plan-interest",
-    "new-groups", "tasks",
+    "new-groups", "tasks", "stats",
 )
 
 
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plan-interest": "Intresseanmälningar: vårdgaranti, förslag på grupp och status.",
         "new-groups": "Ny grupp: skapa gruppblad för nya rader i Grupper (skrivs till en ny fil med --out).",
         "tasks": "Att göra: alla manuella steg som rutinen kräver.",
+        "stats": "Statistik per grupptyp och termin: deltagare, närvaro, uteblivanden, sena listor, vårdgaranti.",
     }
     for name in WORKBOOK_COMMANDS:
         command = commands.add_parser(name, help=helps[name], description=helps[name])

@@ -18,6 +18,7 @@ from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
 from .domain.parsing import MISSING_GROUP_SHEET
+from .domain.statistics import compute_statistics
 from .domain.no_shows import find_no_shows
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
@@ -40,6 +41,7 @@ JOURNAL_PHRASES = Command("journal-phrases", "Skapa journaltexter", (T.JOURNAL,)
 EXPORT_REGISTRATIONS = Command("export-registrations", "Exportera registreringslista", ())
 PLAN_INTEREST = Command("plan-interest", "Intresseanmälningar", (T.PLANNING_ENTRY,))
 NEW_GROUPS = Command("new-groups", "Ny grupp", ())
+STATISTICS = Command("stats", "Statistik", ())
 IMPORT_INTEREST = Command("import-interest", "Importera intresseanmälningar", ())
 TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL, T.PLANNING_ENTRY))
 REFRESH_ALL = Command("refresh-all", "Uppdatera allt", TASKS.kinds)
@@ -145,6 +147,20 @@ def new_groups(workbook: Workbook, today: date) -> Outcome:
     return replace(outcome, new_sheets=sheets)
 
 
+def statistics(workbook: Workbook, today: date) -> Outcome:
+    """Statistik: per group type and term, the numbers the unit manager asks for (refreshes the sheet)."""
+    decision = compute_statistics(workbook, today)
+    outcome = _finish(STATISTICS, workbook, today, decision)
+    return replace(outcome, tables=outcome.tables + _statistics_table(workbook, decision))
+
+
+def _statistics_table(workbook: Workbook, decision: Decision) -> tuple[TableRows, ...]:
+    rows = tuple(decision.rows)
+    if rows == workbook.statistics_rows:
+        return ()
+    return (TableRows(L.STATISTICS_TABLE.name, rows),)
+
+
 def refresh_all(workbook: Workbook, today: date) -> Outcome:
     """Uppdatera allt: every rule on one snapshot, one merged task list, one Kontroll.
 
@@ -158,7 +174,8 @@ def refresh_all(workbook: Workbook, today: date) -> Outcome:
         combined.problems.extend(decision.problems)
         for label, count in decision.counts.items():
             combined.count(label, count)
-    return _finish(REFRESH_ALL, workbook, today, combined)
+    outcome = _finish(REFRESH_ALL, workbook, today, combined)
+    return replace(outcome, tables=outcome.tables + _statistics_table(workbook, compute_statistics(workbook, today)))
 
 
 def tasks(workbook: Workbook, today: date) -> Outcome:
@@ -190,5 +207,6 @@ SERVICES: dict[str, tuple[Command, Callable[..., Outcome]]] = {
     EXPORT_REGISTRATIONS.name: (EXPORT_REGISTRATIONS, export_registrations),
     PLAN_INTEREST.name: (PLAN_INTEREST, plan_interest),
     NEW_GROUPS.name: (NEW_GROUPS, new_groups),
+    STATISTICS.name: (STATISTICS, statistics),
     TASKS.name: (TASKS, tasks),
 }

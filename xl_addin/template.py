@@ -28,6 +28,7 @@ TIMESTAMP_FORMAT = "yyyy-mm-dd hh:mm"
 TABLE_STYLE = "Table Style Light 9"
 LAST_TABLE_ROW = 2000  # dropdowns and colours reach this sheet row on table sheets (room to grow)
 LAST_GROUP_ROW = 200  # … and this row on group sheets
+STATISTICS_CHART_ROWS = 40  # the chart shows the first rows of Statistik (one per term and group type)
 LIST_LAST_ROW = 200  # the dropdown lists on Koder reach this row
 GROUP_TEMPLATE_TITLE = "Gruppnamn – GruppID"
 SHEET_CODE_NAME_PREFIX = "Sheet"  # VBA code names Sheet1, Sheet2 … in workbook order
@@ -102,6 +103,7 @@ class WorkbookContent:
     registration: Sequence[Mapping[str, object]] = ()
     check: Sequence[Mapping[str, object]] = ()
     log: Sequence[Mapping[str, object]] = ()
+    statistics: Sequence[Mapping[str, object]] = ()
     group_sheets: Sequence[GroupSheetContent] = ()
     settings: Mapping[str, object] | None = None  # overrides of Inställningar values by setting name
     group_types: Sequence[Mapping[str, object]] | None = None  # None = the seed
@@ -246,6 +248,8 @@ class _Builder:
                 self._freeze_header(sheet)
             elif name == L.CHECK:
                 self._check(sheet)
+            elif name == L.STATISTICS:
+                self._statistics(sheet)
             elif name == L.SETTINGS:
                 self._settings(sheet)
             elif name == L.CODES:
@@ -460,6 +464,29 @@ class _Builder:
             sheet.conditional_format(cells, {
                 "type": "formula", "criteria": f'=${severity}2="{value}"', "format": self.fill[colour],
             })
+
+    def _statistics(self, sheet) -> None:
+        """The Statistik table and one chart: attendance and no-shows per term and group type."""
+        table = L.STATISTICS_TABLE
+        self._table(sheet, table, self.content.statistics)
+        self._freeze_header(sheet)
+        last = STATISTICS_CHART_ROWS + 1
+        chart = self.book.add_chart({"type": "column"})
+        categories = [L.STATISTICS, 1, 0, last - 1, 1]
+        for column in (L.ATTENDANCE_RATE, L.NO_SHOW_RATE):
+            index = table.columns.index(column)
+            chart.add_series({
+                "name": [L.STATISTICS, 0, index],
+                "categories": categories,
+                "values": [L.STATISTICS, 1, index, last - 1, index],
+                "fill": {"color": L.FILL_GREEN if column == L.ATTENDANCE_RATE else L.FILL_RED},
+                "border": {"color": "#808080"},
+            })
+        chart.set_title({"name": "Närvaro och uteblivanden per termin och grupp (%)"})
+        chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 720, "height": 360})
+        sheet.insert_chart(1, len(table.columns) + 1, chart)
 
     def _row_colours(self, sheet, table: L.Table, rules: Sequence[tuple[str, str]]) -> None:
         first = xl_col_to_name(xl_cell_to_rowcol(table.anchor)[1])

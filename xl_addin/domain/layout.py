@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"  # 1.1: the Statistik sheet
 
 # Sheet names, in workbook order (group sheets go between GROUPS and INTEREST).
 START = "Start"
@@ -18,12 +18,15 @@ INTEREST = "Intresseanmälningar"
 TASKS = "Att göra"
 REGISTRATION = "Registrering"
 CHECK = "Kontroll"
+STATISTICS = "Statistik"
 SETTINGS = "Inställningar"
 CODES = "Koder"
 LOG = "Logg"
 GROUP_TEMPLATE = "Gruppmall"
 
-FIXED_SHEETS = (START, GROUPS, INTEREST, TASKS, REGISTRATION, CHECK, SETTINGS, CODES, LOG, GROUP_TEMPLATE)
+FIXED_SHEETS = (
+    START, GROUPS, INTEREST, TASKS, REGISTRATION, CHECK, STATISTICS, SETTINGS, CODES, LOG, GROUP_TEMPLATE,
+)
 
 STATUS_NAME = "Status"  # workbook-level defined name of the one-line status cell on Start
 STATUS_CELL = "B3"  # where the template puts it (the code always goes through the name)
@@ -203,6 +206,21 @@ CHECK_TABLE = Table(
     button_owned=(SHEET, CELL, SEVERITY, MESSAGE),
 )
 
+# -- Statistik ----------------------------------------------------------------------------------
+TERM = "Termin"
+GROUPS_COUNT = "Grupper"
+PARTICIPANTS = "Deltagare"
+ATTENDANCE_RATE = "Närvaro %"
+NO_SHOW_RATE = "Uteblivna %"
+LATE_LISTS = "Sena listor"
+PAST_GUARANTEE = "Över vårdgarantin"
+_STATISTICS_COLUMNS = (
+    TERM, GROUP_TYPE, GROUPS_COUNT, PARTICIPANTS, ATTENDANCE_RATE, NO_SHOW_RATE, LATE_LISTS, PAST_GUARANTEE,
+)
+STATISTICS_TABLE = Table(
+    name="Statistik", sheet=STATISTICS, columns=_STATISTICS_COLUMNS, button_owned=_STATISTICS_COLUMNS,
+)
+
 # -- Inställningar -------------------------------------------------------------------------------
 SETTING = "Inställning"
 VALUE = "Värde"
@@ -239,7 +257,7 @@ LOG_TABLE = Table(name="Logg", sheet=LOG, columns=(TIMESTAMP, USER, FUNCTION, RE
                   button_owned=(TIMESTAMP, USER, FUNCTION, RESULT))
 
 TABLES = (
-    GROUPS_TABLE, INTEREST_TABLE, TASKS_TABLE, REGISTRATION_TABLE, CHECK_TABLE, SETTINGS_TABLE,
+    GROUPS_TABLE, INTEREST_TABLE, TASKS_TABLE, REGISTRATION_TABLE, CHECK_TABLE, STATISTICS_TABLE, SETTINGS_TABLE,
     GROUP_TYPES_TABLE, VISIT_TYPES_TABLE, CANCELLATION_REASONS_TABLE, LOG_TABLE,
 )
 

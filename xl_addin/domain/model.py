@@ -250,6 +250,7 @@ class Workbook:
     tasks: tuple[Task, ...] = ()
     problems: tuple[Problem, ...] = ()  # found while reading
     check_rows: tuple[tuple[str, ...], ...] = ()  # the Kontroll table as it is now
+    statistics_rows: tuple[Mapping[str, object], ...] = ()  # the Statistik table as it is now
     # sheet name → column header → 1-based column, for every table and group sheet that was found
     columns: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 

@@ -658,6 +658,22 @@ def _read_check_rows(reader: _Reader) -> tuple[tuple[str, ...], ...]:
     )
 
 
+def _read_statistics_rows(reader: _Reader) -> tuple[dict[str, object], ...]:
+    rows = reader.locate(L.STATISTICS_TABLE, required=False)
+    if rows is None:
+        return ()
+    result = []
+    for row in rows.non_blank_rows():
+        values: dict[str, object] = {}
+        for name in L.STATISTICS_TABLE.columns:
+            value = rows.get(row, name)
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[name] = None if is_blank(value) else value
+        result.append(values)
+    return tuple(result)
+
+
 def _optional_int(value: object) -> int | None:
     try:
         return as_int(value)
@@ -731,6 +747,7 @@ def read_workbook(
     interest = _read_interest(reader, group_types)
     tasks = _read_tasks(reader)
     check_rows = _read_check_rows(reader)
+    statistics_rows = _read_statistics_rows(reader)
     return Workbook(
         settings=settings,
         group_types=group_types,
@@ -741,6 +758,7 @@ def read_workbook(
         interest=interest,
         tasks=tasks,
         check_rows=check_rows,
+        statistics_rows=statistics_rows,
         problems=tuple(reader.problems),
         columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
     )
