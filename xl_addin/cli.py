@@ -27,10 +27,36 @@ WORKBOOK_COMMANDS = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse in Swedish: headings, the help option and the error line."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "argument"
+        self._optionals.title = "flaggor"
+        self.add_argument("-h", "--help", action="help", help="visa den här hjälpen och avsluta")
+
     def error(self, message: str) -> None:  # argparse's own errors exit 2 too, in Swedish
+        for english, swedish in _ARGPARSE_MESSAGES:
+            message = message.replace(english, swedish)
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNUSABLE, f"{self.prog}: fel: {message}\n")
+
+
+_ARGPARSE_MESSAGES = (
+    ("the following arguments are required:", "det här saknas:"),
+    ("unrecognized arguments:", "okända argument:"),
+    ("invalid choice:", "okänt val:"),
+    ("(choose from", "(välj bland"),
+    ("expected one argument", "ett värde behövs"),
+    ("argument ", "argumentet "),
+)
 
 
 def _day(text: str) -> date:
@@ -45,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bup-grupper",
         description="BUP Gruppbokningar: kontrollerar och förbereder gruppbokningar i Sofia-arbetsboken.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="visa versionen och avsluta")
     commands = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO", parser_class=_Parser)
     helps = {
         "check": "Kontrollera: hitta fel i arbetsboken, med celladress.",

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Sets up BUP Gruppbokningar on this machine with one command: ``python3 install.py``.
+
+Standard library only. Safe to run again: each step checks what is already there.
+1. a virtual environment in ``.venv`` with the package and its test tools;
+2. the workbook templates in ``workbook_templates/`` and the demo workbook;
+3. the demo: every command run on the demo workbook, with a short Swedish summary;
+4. on Windows and macOS, Excel's part (the xlwings add-in and its settings); skipped on Linux.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+TEMPLATES = ROOT / "workbook_templates"
+DEMO_DIR = ROOT / "build" / "demo"
+MIN_PYTHON = (3, 11)
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def run(*command: object) -> None:
+    subprocess.run([str(part) for part in command], check=True, cwd=ROOT)
+
+
+def create_venv() -> None:
+    if venv_python().exists():
+        say(f"Virtuell miljö finns redan: {VENV}")
+        return
+    say(f"Skapar virtuell miljö: {VENV}")
+    venv.EnvBuilder(with_pip=True, upgrade_deps=False).create(VENV)
+
+
+def install_package() -> None:
+    say("Installerar paketet xl_addin med testverktyg (pip install -e .[test])")
+    run(venv_python(), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-e", ".[test]")
+
+
+def build_workbooks() -> None:
+    say(f"Bygger mallarna i {TEMPLATES}")
+    code = (
+        "import sys; from pathlib import Path; from xl_addin.template import build_templates; "
+        "[print('    ' + str(p)) for p in build_templates(Path(sys.argv[1]))]"
+    )
+    run(venv_python(), "-c", code, TEMPLATES)
+
+
+def run_demo() -> None:
+    say("Kör demon: alla kommandon på demoarbetsboken")
+    run(venv_python(), "-m", "xl_addin", "demo", "--out", DEMO_DIR)
+
+
+def set_up_excel() -> None:
+    system = platform.system()
+    if system not in ("Windows", "Darwin"):
+        say(f"Excel-delarna hoppas över på {system}: knapparna kräver Excel på Windows eller macOS.")
+        return
+    say("Excel-delarna (xlwings-tillägget och dess inställningar) installeras av install.py i en senare version.")
+
+
+def main() -> int:
+    if sys.version_info < MIN_PYTHON:
+        print(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} eller senare krävs (du har {platform.python_version()}).")
+        return 2
+    try:
+        create_venv()
+        install_package()
+        build_workbooks()
+        run_demo()
+        set_up_excel()
+    except subprocess.CalledProcessError as failure:
+        print(f"\nInstallationen avbröts: kommandot misslyckades (kod {failure.returncode}).", file=sys.stderr)
+        return 1
+    say("Klart.")
+    print(f"    Mallar:  {TEMPLATES}")
+    print(f"    Demo:    {DEMO_DIR}")
+    print(f"    Kommandon: {venv_python()} -m xl_addin --help   (eller .venv/bin/bup-grupper)")
+    print(f"    Tester:  {venv_python()} -m pytest")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
