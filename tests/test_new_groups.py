@@ -57,4 +57,4 @@ def test_groups_with_a_sheet_or_errors_get_none():
 def test_the_service_hands_the_sheets_to_the_edge():
     outcome = services.new_groups(workbook([group("NY", start=date(2026, 9, 2))]), date(2026, 9, 1))
     assert [sheet.name for sheet in outcome.new_sheets] == ["NY"]
-    assert outcome.summary.startswith("Ny grupp 2026-09-01: 1 nya gruppblad")
+    assert outcome.summary.startswith("Ny grupp 2026-09-01: 1 nytt gruppblad")

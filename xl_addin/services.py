@@ -54,8 +54,14 @@ def _task_rows(tasks: Collection[Task]) -> tuple[dict[str, object], ...]:
     return tuple(task.as_row() for task in tasks)
 
 
+def _counted(label: str, count: int) -> str:
+    """``"tillfälle exporterat|tillfällen exporterade"`` → the singular or plural form for ``count``."""
+    singular, _, plural = label.partition("|")
+    return f"{count} {singular if count == 1 or not plural else plural}"
+
+
 def _summary(command: Command, today: date, decision: Decision, problems: int) -> str:
-    parts = [f"{count} {label}" for label, count in decision.counts.items() if count]
+    parts = [_counted(label, count) for label, count in decision.counts.items() if count]
     found = ", ".join(parts) if parts else "inget att göra"
     tail = f"; {problems} problem i Kontroll" if problems else "; inga problem"
     return f"{command.label} {today.isoformat()}: {found}{tail}."
@@ -94,9 +100,9 @@ def _finish(
 def check(workbook: Workbook, today: date) -> Outcome:
     """Kontrollera: every problem in the workbook, with its cell."""
     decision = Decision()
-    decision.count("grupper", len(workbook.groups))
+    decision.count("grupp|grupper", len(workbook.groups))
     decision.count("gruppblad", len(workbook.group_sheets))
-    decision.count("intresseanmälningar", len(workbook.interest))
+    decision.count("intresseanmälan|intresseanmälningar", len(workbook.interest))
     return _finish(CHECK, workbook, today, decision)
 
 

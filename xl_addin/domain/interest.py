@@ -205,7 +205,7 @@ def import_registrations(
             start_from = as_date(values.get(L.CARE_GUARANTEE_FROM))
         except (InvalidPersonalNumber, InvalidDate) as problem:
             decision.problems.append(error(source, address, f"Raden importeras inte: {problem.message}"))
-            decision.count("rader kunde inte användas")
+            decision.count("rad kunde inte användas|rader kunde inte användas")
             continue
         wished = as_text(values.get(L.WISHED_GROUP))
         matches = [name for name in workbook.group_types if name.casefold() == wished.casefold()]
@@ -218,7 +218,7 @@ def import_registrations(
                 else "Anmälan från ska vara Patient eller Vårdnadshavare"
             )
             decision.problems.append(error(source, address, f"Raden importeras inte: {reason}."))
-            decision.count("rader kunde inte användas")
+            decision.count("rad kunde inte användas|rader kunde inte användas")
             continue
         key = (number.digits, matches[0].casefold(), received)
         if key in seen:
@@ -235,5 +235,5 @@ def import_registrations(
         }
         decision.rows.append(row)
         decision.appended.append(row)
-        decision.count("nya anmälningar")
+        decision.count("ny anmälan|nya anmälningar")
     return decision

@@ -94,13 +94,13 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
             existing = participant.journal_text
             if not existing:
                 decision.writes.append(CellWrite(sheet.name, participant.row, L.JOURNAL_TEXT, text))
-                decision.count("nya texter")
+                decision.count("ny text|nya texter")
             elif _normalise(existing) != _normalise(text):
                 decision.problems.append(warning(
                     sheet.name, address,
                     "En annan journaltext finns redan och lämnas orörd. Töm cellen om knappen ska skriva den.",
                 ))
-                decision.count("andra texter lämnade")
+                decision.count("annan text lämnad|andra texter lämnade")
             decision.rows.append({
                 L.GROUP_ID: group.group_id,
                 L.PERSONAL_NUMBER: participant.personal_number,

@@ -42,7 +42,7 @@ def plan_new_groups(workbook: Workbook, today: date) -> tuple[Decision, tuple[Ne
             if planned is not None:
                 reason = non_working_reason(planned)
                 moved = f"flyttad från {planned.isoformat()}" + (f" ({reason})" if reason else " (ett tidigare tillfälle flyttades)")
-                decision.count("datum flyttade")
+                decision.count("datum flyttat|datum flyttade")
             decision.rows.append({
                 L.GROUP_ID: group.group_id,
                 L.SESSION: number,
@@ -54,5 +54,5 @@ def plan_new_groups(workbook: Workbook, today: date) -> tuple[Decision, tuple[Ne
             title=group_title(group.group_type, group.group_id),
             session_dates=tuple(used for used, _planned in dates),
         ))
-        decision.count("nya gruppblad")
+        decision.count("nytt gruppblad|nya gruppblad")
     return decision, tuple(sheets)

@@ -50,7 +50,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             )
             token = person_token(participant.personal_number)
             if attendance is Attendance.NO_SHOW and session.date <= today:
-                decision.count("uteblivanden")
+                decision.count("uteblivande|uteblivanden")
                 decision.tasks.append(Task(
                     key=task_key(NO_SHOW, group.group_id, session.column, token),
                     due=next_working_day(session.date),
@@ -59,7 +59,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 ))
                 decision.rows.append(_row(group, session.number, session.date, participant, attendance))
             elif attendance is Attendance.CANCELLED:
-                decision.count("avbokningar")
+                decision.count("avbokning|avbokningar")
                 decision.tasks.append(Task(
                     key=task_key(CANCELLATION, group.group_id, session.column, token),
                     due=session.date,
@@ -70,7 +70,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             elif attendance is None and session.date < today:
                 missing += 1
         if missing:
-            decision.count("tillfällen med närvaro som saknas")
+            decision.count("tillfälle med närvaro som saknas|tillfällen med närvaro som saknas")
             decision.problems.append(warning(
                 sheet.name, workbook.address(sheet.name, sheet.date_row, session.column),
                 missing_attendance_message(group.group_id, session.number, session.date, missing),
@@ -97,6 +97,6 @@ def find_no_shows(workbook: Workbook, today: date) -> Decision:
             continue
         refused = sum(1 for participant in sheet.participants if participant.personal_number is None or L.PERSONAL_NUMBER in participant.error_columns)
         if refused:
-            decision.count("rader med fel hoppades över", refused)
+            decision.count("rad med fel hoppades över|rader med fel hoppades över", refused)
         _sheet_tasks(group, sheet, workbook.settings, today, decision, workbook)
     return decision

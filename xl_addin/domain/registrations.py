@@ -72,7 +72,7 @@ def _export_session(
         decision.problems.append(warning(
             sheet.name, address, f"{label} exporteras inte: {' och '.join(reasons)}. Rätta och exportera igen.",
         ))
-        decision.count("tillfällen väntar")
+        decision.count("tillfälle väntar|tillfällen väntar")
         return
     if not sheet.participants:
         return
@@ -95,7 +95,7 @@ def _export_session(
         }
         decision.rows.append(row)
         decision.appended.append(row)
-    decision.count("tillfällen exporterade")
+    decision.count("tillfälle exporterat|tillfällen exporterade")
     decision.writes.append(CellWrite(sheet.name, sheet.registered_row, session.column, today))
 
 
@@ -115,7 +115,7 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
                 L.GROUPS, workbook.address(L.GROUPS, group.row, L.GROUP_TYPE),
                 f"{group.group_id} exporteras inte: raden har fel eller grupptypen saknar besökstyp/åtgärdskod på bladet Koder.",
             ))
-            decision.count("tillfällen väntar", len(due))
+            decision.count("tillfälle väntar|tillfällen väntar", len(due))
             continue
         for session in due:
             _export_session(group, group_type, sheet, session, workbook, today, decision)

@@ -81,5 +81,5 @@ def compute_statistics(workbook: Workbook, today: date) -> Decision:
             LATE_LISTS: bucket["late"],
             PAST_GUARANTEE: bucket["past"],
         })
-    decision.count("rader i statistiken", len(decision.rows))
+    decision.count("rad i statistiken|rader i statistiken", len(decision.rows))
     return decision
