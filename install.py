@@ -10,8 +10,10 @@ Standard library only. Safe to run again: each step checks what is already there
 
 from __future__ import annotations
 
+import filecmp
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import venv
@@ -65,12 +67,48 @@ def run_demo() -> None:
     run(venv_python(), "-m", "xl_addin", "demo", "--out", DEMO_DIR)
 
 
+def xlwings_config(existing: str, interpreter: Path, system: str) -> str:
+    """xlwings' user configuration with its interpreter set to ours; other settings are kept."""
+    key = "INTERPRETER_MAC" if system == "Darwin" else "INTERPRETER_WIN"
+    lines = [line for line in existing.splitlines() if line.strip() and not line.startswith(f'"{key}"')]
+    lines.append(f'"{key}","{interpreter}"')
+    return "\n".join(lines) + "\n"
+
+
+def copy_templates(target: Path) -> list[Path]:
+    """Copy the templates where users find them; a different file already there is never replaced."""
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted(TEMPLATES.glob("Gruppbokningar-mall.xls*")):
+        destination = target / source.name
+        if destination.exists() and not filecmp.cmp(source, destination, shallow=False):
+            destination = target / f"{source.stem} (ny version){source.suffix}"
+        shutil.copyfile(source, destination)
+        copied.append(destination)
+    return copied
+
+
 def set_up_excel() -> None:
     system = platform.system()
     if system not in ("Windows", "Darwin"):
         say(f"Excel-delarna hoppas över på {system}: knapparna kräver Excel på Windows eller macOS.")
         return
-    say("Excel-delarna (xlwings-tillägget och dess inställningar) installeras av install.py i en senare version.")
+    scripts = venv_python().parent
+    say("Installerar xlwings-tillägget i Excel (xlwings addin install)")
+    run(scripts / ("xlwings.exe" if os.name == "nt" else "xlwings"), "addin", "install")
+    config = Path.home() / ".xlwings" / "xlwings.conf"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    existing = config.read_text(encoding="utf-8") if config.exists() else ""
+    config.write_text(xlwings_config(existing, venv_python(), system), encoding="utf-8")
+    say(f"xlwings använder nu Python i {VENV} (inställning i {config})")
+    documents = Path.home() / "Documents" / "BUP Gruppbokningar"
+    for path in copy_templates(documents):
+        say(f"Mall kopierad: {path}")
+    print(
+        "    Nästa steg: öppna Excel, kontrollera att fliken xlwings finns i menyfliksområdet, och öppna\n"
+        "    den makroaktiverade mallen (.xlsm). Se docs/excel.md för spridning till teamet och checklistan\n"
+        "    för första körningen."
+    )
 
 
 def main() -> int:
