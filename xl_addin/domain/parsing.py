@@ -6,6 +6,9 @@ see exactly the same records and the same problems, with the same cell addresses
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import string
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,6 +97,16 @@ def _normalise_header(value: object) -> str:
     return " ".join(as_text(value).split()).casefold()
 
 
+def _contiguous(headers: Sequence[str], start: int) -> list[str]:
+    """The headers from ``start`` up to the first blank one."""
+    run = []
+    for header in headers[start:]:
+        if not header:
+            break
+        run.append(header)
+    return run
+
+
 @dataclass
 class _Reader:
     grids: Mapping[str, SheetGrid]
@@ -128,7 +141,8 @@ class _Reader:
                 ))
                 return None
             header_row, first = found
-            width = len(grid.rows[header_row - 1]) - first + 1
+            normalised = [_normalise_header(value) for value in grid.rows[header_row - 1]]
+            width = len(_contiguous(normalised, first - 1))
             last_row = len(grid.rows)
         columns: dict[str, int] = {}
         seen: dict[str, int] = {}
@@ -157,14 +171,23 @@ class _Reader:
         return rows
 
     def _search_header(self, grid: SheetGrid, table: L.Table) -> tuple[int, int] | None:
-        first_header = table.columns[0].casefold()
+        """The header row and first column of a table that is not an Excel table (any more).
+
+        Several tables may share a row (``Koder``), so the header is the run of adjacent non-blank
+        cells that holds most of the table's names (in any order), at least half of them.
+        """
         wanted = {column.casefold() for column in table.columns}
+        best: tuple[int, int, int] | None = None  # (hits, row, first column)
         for row_index, cells in enumerate(grid.rows[:HEADER_SEARCH_ROWS], start=1):
             normalised = [_normalise_header(value) for value in cells]
-            hits = sum(1 for value in normalised if value in wanted)
-            if first_header in normalised and hits * 2 >= len(wanted):
-                return row_index, normalised.index(first_header) + 1
-        return None
+            start = 0
+            while start < len(normalised):
+                run = _contiguous(normalised, start)
+                hits = sum(1 for header in run if header in wanted)
+                if hits * 2 >= len(wanted) and (best is None or hits > best[0]):
+                    best = (hits, row_index, start + 1)
+                start += len(run) + 1
+        return None if best is None else (best[1], best[2])
 
     def _report_merged(self, grid: SheetGrid, rows: _Rows) -> None:
         columns = set(rows.columns.values())
@@ -299,28 +322,22 @@ def _read_settings(reader: _Reader) -> Settings:
         else:
             chosen[attribute] = as_text(raw)
     settings = Settings(**chosen)
-    for setting, phrase, allowed in (
-        (L.JOURNAL_PHRASE, settings.journal_phrase, {"Subjekt", "Grupp", "Datum"}),
-        (L.JOURNAL_PHRASE_NONE, settings.journal_phrase_none, {"Subjekt", "Grupp"}),
+    for setting, attribute, allowed in (
+        (L.JOURNAL_PHRASE, "journal_phrase", {"Subjekt", "Grupp", "Datum"}),
+        (L.JOURNAL_PHRASE_NONE, "journal_phrase_none", {"Subjekt", "Grupp"}),
     ):
-        unknown = _placeholders(phrase) - allowed
+        unknown = _placeholders(getattr(settings, attribute)) - allowed
         if unknown:
             reader.problems.append(error(
                 L.SETTINGS, addresses.get(setting.casefold(), "A1"),
                 f"{setting} innehåller okända fält {{{', '.join(sorted(unknown))}}}; "
                 f"tillåtna är {', '.join('{' + name + '}' for name in sorted(allowed))}. Standardfrasen används.",
             ))
-            settings = Settings(**{
-                **{attribute: getattr(settings, attribute) for _, attribute, _ in SETTING_FIELDS},
-                ("journal_phrase" if setting == L.JOURNAL_PHRASE else "journal_phrase_none"):
-                    getattr(defaults, "journal_phrase" if setting == L.JOURNAL_PHRASE else "journal_phrase_none"),
-            })
+            settings = dataclasses.replace(settings, **{attribute: getattr(defaults, attribute)})
     return settings
 
 
 def _placeholders(phrase: str) -> set[str]:
-    import string
-
     try:
         return {name for _, name, _, _ in string.Formatter().parse(phrase) if name is not None}
     except ValueError:
@@ -361,8 +378,6 @@ def _read_codes(reader: _Reader) -> tuple[dict[str, GroupType], dict[str, str], 
 
 
 def _check_codes(reader: _Reader, rows: _Rows, row: int, group_type: GroupType) -> None:
-    import re
-
     if not group_type.visit_type:
         reader.problems.append(error(
             L.CODES, rows.address(row, L.VISIT_TYPE),
@@ -683,8 +698,6 @@ def _optional_int(value: object) -> int | None:
 
 def _cross_check(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str, GroupSheet]) -> tuple[Group, ...]:
     """Checks that need both Grupper and the group sheets; a group that fails them is refused."""
-    import dataclasses
-
     rows = reader.locate(L.GROUPS_TABLE, required=False)
     by_id = {group.group_id: group for group in groups}
     for name in sheets:
