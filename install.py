@@ -68,10 +68,20 @@ def run_demo() -> None:
 
 
 def xlwings_config(existing: str, interpreter: Path, system: str) -> str:
-    """xlwings' user configuration with its interpreter set to ours; other settings are kept."""
-    key = "INTERPRETER_MAC" if system == "Darwin" else "INTERPRETER_WIN"
-    lines = [line for line in existing.splitlines() if line.strip() and not line.startswith(f'"{key}"')]
-    lines.append(f'"{key}","{interpreter}"')
+    """xlwings' user configuration set up for our buttons; other settings are kept.
+
+    ``ADD_WORKBOOK_TO_PYTHONPATH`` is off because a workbook on SharePoint reports a URL, which xlwings
+    would otherwise try (and fail) to map to a local folder; the package is installed in the venv.
+    """
+    ours = {
+        "INTERPRETER_MAC" if system == "Darwin" else "INTERPRETER_WIN": str(interpreter),
+        "ADD_WORKBOOK_TO_PYTHONPATH": "False",
+        "SHOW CONSOLE": "False",
+        "USE UDF SERVER": "False",
+    }
+    keys = {f'"{key}"' for key in ours}
+    lines = [line for line in existing.splitlines() if line.strip() and line.split(",", 1)[0] not in keys]
+    lines += [f'"{key}","{value}"' for key, value in ours.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -347,3 +347,11 @@ def _working_days_in(first: date, last: date) -> int:
         total += is_working_day(day)
         day += timedelta(days=1)
     return total
+
+
+def test_the_fixed_year_range_is_the_one_holidays_knows():
+    import holidays
+
+    from xl_addin.domain import calendar
+
+    assert (calendar.FIRST_YEAR, calendar.LAST_YEAR) == (holidays.Sweden.start_year, holidays.Sweden.end_year)

@@ -12,9 +12,16 @@ spec.loader.exec_module(install)
 def test_xlwings_config_sets_our_interpreter_and_keeps_other_settings():
     existing = '"INTERPRETER_WIN","C:\\\\old\\\\python.exe"\n"PYTHONPATH","C:\\\\mine"\n'
     config = install.xlwings_config(existing, Path("C:/BUP/.venv/Scripts/python.exe"), "Windows")
-    assert config.splitlines() == ['"PYTHONPATH","C:\\\\mine"', '"INTERPRETER_WIN","C:/BUP/.venv/Scripts/python.exe"']
-    mac = install.xlwings_config("", Path("/Users/a/.venv/bin/python"), "Darwin")
-    assert mac == '"INTERPRETER_MAC","/Users/a/.venv/bin/python"\n'
+    assert config.splitlines() == [
+        '"PYTHONPATH","C:\\\\mine"',
+        '"INTERPRETER_WIN","C:/BUP/.venv/Scripts/python.exe"',
+        '"ADD_WORKBOOK_TO_PYTHONPATH","False"',
+        '"SHOW CONSOLE","False"',
+        '"USE UDF SERVER","False"',
+    ]
+    mac = install.xlwings_config(config, Path("/Users/a/.venv/bin/python"), "Darwin")
+    assert mac.splitlines()[-4] == '"INTERPRETER_MAC","/Users/a/.venv/bin/python"'
+    assert mac.count("ADD_WORKBOOK_TO_PYTHONPATH") == 1  # idempotent
 
 
 def test_templates_are_copied_but_a_different_file_is_never_replaced(tmp_path, monkeypatch):

@@ -195,3 +195,11 @@ def test_group_sheet_and_grupper_row_must_match():
     assert (L.GROUPS, "E2", "Fel") in problems(book) and book.groups[0].has_errors
     book = read([], group_sheet([{L.PERSONAL_NUMBER: P1}]))
     assert ("G1", "A1", "Fel") in problems(book)
+
+
+def test_columns_a_user_added_to_att_gora_are_read_with_the_task():
+    header = [*L.TASKS_TABLE.columns, "Min kommentar"]
+    row = {L.KEY: "U2:G1:T1:abc", L.DUE: datetime(2026, 9, 3), L.TASK: "text", "Min kommentar": "ringt"}
+    book = read(extra={L.TASKS: grid(L.TASKS, header, [row])})
+    assert book.tasks[0].extra == (("Min kommentar", "ringt"),)
+    assert book.tasks[0].as_row()["Min kommentar"] == "ringt"

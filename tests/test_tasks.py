@@ -67,3 +67,9 @@ def test_person_token_is_stable_and_hides_the_number():
     token = person_token(person(1))
     assert token == person_token(person(1)) != person_token(person(2))
     assert person(1).digits not in token and len(token) == 10
+
+
+def test_columns_a_user_added_travel_with_their_task():
+    existing = [task("U2:a", extra=(("Min kommentar", "ringt"),)), task("U2:b", extra=(("Min kommentar", "sms"),))]
+    merged = merge_tasks(existing, [task("U2:b")], {"U2"}, today=TODAY)
+    assert [(t.key, t.as_row()["Min kommentar"]) for t in merged] == [("U2:b", "sms")]

@@ -24,7 +24,7 @@ from xl_addin.template import (
 # -- fixtures: one build of each, shared by the read-only tests --------------------------------------
 @pytest.fixture(scope="module")
 def template_path(tmp_path_factory) -> Path:
-    (path,) = build_templates(tmp_path_factory.mktemp("template"))
+    path, _macro = build_templates(tmp_path_factory.mktemp("template"))
     return path
 
 

@@ -22,6 +22,8 @@ from .domain.model import SETTING_FIELDS, Settings
 from .domain.personal_number import PersonalNumber
 
 TEMPLATE_NAME = "Gruppbokningar-mall.xlsx"
+MACRO_TEMPLATE_NAME = "Gruppbokningar-mall.xlsm"
+VBA_SOURCE = Path(__file__).parent / "vba" / "Knappar.bas"
 CREATED = datetime(2026, 1, 1)  # fixed, so that two builds are byte-identical
 DATE_FORMAT = "yyyy-mm-dd"  # shown as ÅÅÅÅ-MM-DD whatever the user's locale
 TIMESTAMP_FORMAT = "yyyy-mm-dd hh:mm"
@@ -152,10 +154,23 @@ def write_workbook(
 
 
 def build_templates(directory: Path | str) -> list[Path]:
-    """Write the template teams receive (``Gruppbokningar-mall.xlsx``) into ``directory``."""
+    """Write the templates teams receive into ``directory``: ``Gruppbokningar-mall.xlsx`` (no macros)
+    and ``Gruppbokningar-mall.xlsm`` (with the buttons)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    return [write_workbook(directory / TEMPLATE_NAME)]
+    return [write_workbook(directory / TEMPLATE_NAME), write_macro_template(directory / MACRO_TEMPLATE_NAME)]
+
+
+def write_macro_template(path: Path | str, content: WorkbookContent = WorkbookContent()) -> Path:
+    """The macro-enabled workbook: the VBA project built from ``vba/Knappar.bas`` and a form button
+    on ``Start`` per button, each assigned to its Sub."""
+    from .vba_project import build_vba_project
+
+    vba = build_vba_project(
+        [("Knappar", VBA_SOURCE.read_text(encoding="utf-8"))],
+        sheet_code_names=list(sheet_code_names(content).values()),
+    )
+    return write_workbook(path, content, vba_project=vba, buttons=[(caption, sub) for caption, sub, _ in L.BUTTONS])
 
 
 def _starts_with(reference: str, text: str) -> str:

@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
-
 from .errors import InvalidDate
 
-# The years holidays' Sweden knows; outside them it silently returns no holidays at all.
-FIRST_YEAR: int = holidays.Sweden.start_year
-LAST_YEAR: int = holidays.Sweden.end_year
+# The years holidays' Sweden knows; outside them it silently returns no holidays at all. Fixed here
+# (and checked against holidays by a test) so that importing this module does not import holidays:
+# a button click starts a fresh Python, and holidays alone takes ~75 ms to import.
+FIRST_YEAR = 1953
+LAST_YEAR = 2100
 
 _ONE_DAY = timedelta(days=1)
 _ONE_WEEK = timedelta(days=7)
@@ -34,6 +34,8 @@ _PROPER_NOUN_PREFIXES = ("Kristi ",)
 @lru_cache(maxsize=None)
 def _days_off(year: int) -> Mapping[date, str]:
     """Public and de-facto holidays of ``year`` by date, with holidays' Swedish names."""
+    import holidays
+
     calendar = holidays.Sweden(
         years=year,
         categories=(holidays.PUBLIC, holidays.DE_FACTO),

@@ -322,3 +322,16 @@ BUTTON_HELP: tuple[tuple[str, str], ...] = (
     (BUTTON_NEW_GROUPS, "Skapar ett gruppblad för varje ny rad i Grupper, med datum för tillfällena."),
     (BUTTON_UPDATE_ALL, "Kör alla knappar ovan i tur och ordning."),
 )
+
+# Every button: (caption on Start, Sub in xl_addin/vba/Knappar.bas, function in xl_addin.buttons), in
+# the order of the Start sheet. Tests check that the three agree.
+BUTTONS: tuple[tuple[str, str, str], ...] = (
+    (BUTTON_CHECK, "Kontrollera", "check"),
+    (BUTTON_FLAG_LATE_ROSTERS, "FlaggaSenaListor", "flag_late_rosters"),
+    (BUTTON_MARK_NO_SHOWS, "MarkeraUteblivanden", "mark_no_shows"),
+    (BUTTON_JOURNAL_PHRASES, "SkapaJournaltexter", "journal_phrases"),
+    (BUTTON_EXPORT_REGISTRATIONS, "ExporteraRegistreringslista", "export_registrations"),
+    (BUTTON_PLAN_INTEREST, "Intresseanmalningar", "plan_interest"),
+    (BUTTON_NEW_GROUPS, "NyGrupp", "new_groups"),
+    (BUTTON_UPDATE_ALL, "UppdateraAllt", "refresh_all"),
+)

@@ -211,6 +211,7 @@ class Task:
     done: object = None
     created: date | None = None
     remark: str = ""
+    extra: tuple[tuple[str, object], ...] = ()  # columns a user added to the table, carried along
 
     @property
     def is_done(self) -> bool:
@@ -233,6 +234,7 @@ class Task:
             L.DONE: self.done,
             L.CREATED: self.created,
             L.REMARK: self.remark,
+            **dict(self.extra),
         }
 
 

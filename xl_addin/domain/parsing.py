@@ -78,6 +78,7 @@ class _Rows:
     columns: dict[str, int]
     data_rows: range
     grid: SheetGrid
+    extra_columns: dict[str, int] = field(default_factory=dict)  # headers users added
 
     def get(self, row: int, name: str) -> object:
         column = self.columns.get(name)
@@ -145,6 +146,7 @@ class _Reader:
             width = len(_contiguous(normalised, first - 1))
             last_row = len(grid.rows)
         columns: dict[str, int] = {}
+        extra: dict[str, int] = {}
         seen: dict[str, int] = {}
         wanted = {column.casefold(): column for column in table.columns}
         for column in range(first, first + width):
@@ -160,13 +162,15 @@ class _Reader:
             seen[header] = column
             if header in wanted:
                 columns[wanted[header]] = column
+            else:
+                extra[as_text(grid.value(header_row, column))] = column
         for name in table.columns:
             if name not in columns:
                 self.problems.append(error(
                     table.sheet, cell_address(header_row, first),
                     f"Kolumnen {name} saknas i tabellen {table.name}. Lägg tillbaka rubriken exakt så: {name}",
                 ))
-        rows = _Rows(table.sheet, header_row, columns, range(header_row + 1, last_row + 1), grid)
+        rows = _Rows(table.sheet, header_row, columns, range(header_row + 1, last_row + 1), grid, extra)
         self._report_merged(grid, rows)
         return rows
 
@@ -660,6 +664,7 @@ def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
             done=None if is_blank(done) else (as_text(done) if not isinstance(done, (date, bool)) else done),
             created=reader.date(rows, row, L.CREATED, flags),
             remark=reader.text(rows, row, L.REMARK),
+            extra=tuple((header, rows.grid.value(row, column)) for header, column in rows.extra_columns.items()),
         ))
     return tuple(tasks)
 

@@ -58,7 +58,7 @@ def merge_tasks(
             continue
         fresh = wanted_by_key.get(task.key)
         if fresh is not None:
-            merged.append(replace(fresh, done=task.done, created=task.created or today, remark=""))
+            merged.append(replace(fresh, done=task.done, created=task.created or today, remark="", extra=task.extra))
         elif task.is_done:
             merged.append(replace(task, remark=CAUSE_GONE))
         # an open task whose cause is gone is dropped

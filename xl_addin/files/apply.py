@@ -15,16 +15,26 @@ from pathlib import Path
 from ..domain import layout as L
 from ..domain.cells import cell_address
 from ..domain.model import Outcome
-from .writer import neutralise, plain
+from ..domain.model import PersonalNumber
 
 _TABLE_SHEETS = {table.name: table for table in L.TABLES}
 
 
 def _excel_value(value: object) -> object:
-    value = plain(value)
+    if isinstance(value, PersonalNumber):
+        return str(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime.combine(value, datetime.min.time())
-    return neutralise(value)
+    return value
+
+
+def _set(cell, value: object) -> None:
+    """Set a cell like Excel's edge does: text is always text (openpyxl would run ``=…`` as a formula)."""
+    cell.value = _excel_value(value)
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    if isinstance(cell.value, datetime):
+        cell.number_format = "yyyy-mm-dd"
 
 
 def _find_table(book, name: str):
@@ -56,10 +66,8 @@ def _set_table_body(book, name: str, rows: Sequence[Mapping[str, object]], appen
                 worksheet.cell(row, column).value = None
     for offset, values in enumerate(rows):
         for index, header in enumerate(headers):
-            cell = worksheet.cell(start + offset, min_col + index)
-            cell.value = _excel_value(values.get(header)) if header in values else cell.value
-            if isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd"
+            if header in values:
+                _set(worksheet.cell(start + offset, min_col + index), values[header])
     last = max(start + len(rows) - 1, min_row + 1, existing_last if append else min_row + 1)
     table.ref = f"{cell_address(min_row, min_col)}:{cell_address(last, max_col)}"
     if table.autoFilter is not None:
@@ -144,10 +152,7 @@ def apply_outcome(
         column = columns.get(write.sheet, {}).get(write.column)
         if column is None or write.sheet not in book.sheetnames:
             continue
-        cell = book[write.sheet].cell(write.row, column)
-        cell.value = _excel_value(write.value)
-        if isinstance(cell.value, datetime):
-            cell.number_format = "yyyy-mm-dd"
+        _set(book[write.sheet].cell(write.row, column), write.value)
     for table in outcome.tables:
         _set_table_body(book, table.table, table.rows, table.append)
     _set_table_body(book, L.LOG_TABLE.name, [log_row], True)

@@ -1,0 +1,138 @@
+"""The Sofia workbook's buttons: one function per button, called from VBA through xlwings' RunPython.
+
+Each function only does the Excel part: take the workbook (``xw.Book.caller()`` when none is given),
+read it in bulk, call the same ``services`` function as the command line, apply the outcome, and say
+what happened in Swedish. The clock is read here and nowhere deeper; tests pass ``today=``.
+
+Importing this module stays cheap: xlwings is imported only inside a click, and nothing here
+imports openpyxl, XlsxWriter, python-calamine, the template builder or the file edge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from . import excel_edge, services
+from .domain import layout as L
+from .domain.errors import UserError
+from .domain.model import Outcome, Workbook
+from .domain.parsing import read_workbook
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+Service = Callable[[Workbook, date], Outcome]
+
+MACROS = L.BUTTONS  # (caption, Sub in vba/Knappar.bas, function here)
+
+
+def check(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Kontrollera: fills Kontroll with every problem in the workbook."""
+    return _click(book, services.CHECK, services.check, today)
+
+
+def flag_late_rosters(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Flagga sena listor: Sista dag för lista and Status in Grupper, Elvis tasks in Att göra."""
+    return _click(book, services.FLAG_LATE_ROSTERS, services.flag_late_rosters, today)
+
+
+def mark_no_shows(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Markera uteblivanden: U2 and cancellation tasks in Att göra, missing attendance in Kontroll."""
+    return _click(book, services.MARK_NO_SHOWS, services.mark_no_shows, today)
+
+
+def journal_phrases(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Skapa journaltexter: Journaltext of finished groups' participants, journal tasks."""
+    return _click(book, services.JOURNAL_PHRASES, services.journal_phrases, today)
+
+
+def export_registrations(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Exportera registreringslista: rows appended to Registrering, the export date in Registrerad."""
+    return _click(book, services.EXPORT_REGISTRATIONS, services.export_registrations, today)
+
+
+def plan_interest(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Intresseanmälningar: vårdgaranti, suggested group and status per registration."""
+    return _click(book, services.PLAN_INTEREST, services.plan_interest, today)
+
+
+def new_groups(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Ny grupp: a sheet copied from Gruppmall for every Grupper row without one."""
+    return _click(book, services.NEW_GROUPS, services.new_groups, today)
+
+
+def refresh_all(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Uppdatera allt: every rule on one snapshot, one merged task list, one Kontroll, one apply."""
+    return _click(book, services.REFRESH_ALL, services.refresh_all, today)
+
+
+# -- one click --------------------------------------------------------------------------------------
+def _click(book: xw.Book | None, command: services.Command, service: Service, today: date | None) -> Outcome:
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    today = today or date.today()
+    label = command.label
+    try:
+        snapshot = excel_edge.read_book(book)
+        workbook = read_workbook(*snapshot, today=today)
+        outcome = service(workbook, today)
+    except UserError as problem:  # the workbook cannot be used as it is: the message says why
+        return _failed(book, command, today, str(problem), status=f"{label} {today.isoformat()}: {problem}")
+    except Exception as error:
+        excel_edge.log_exception(label, error)
+        return _failed(book, command, today, excel_edge.unexpected_message(error),
+                       status=_status_after_error(label, today, error))
+    log_row = {
+        L.TIMESTAMP: datetime.now().replace(microsecond=0),
+        L.USER: _user(),
+        L.FUNCTION: label,
+        L.RESULT: outcome.summary,
+    }
+    try:
+        excel_edge.apply(book, outcome, workbook.columns, log_row, snapshot=snapshot)
+    except excel_edge.Refused as refusal:  # nothing was written, not even Status
+        excel_edge.show_message(book, str(refusal), critical=True)
+        return dataclasses.replace(outcome, summary=str(refusal))
+    except excel_edge.WriteFailed as failure:  # already logged
+        excel_edge.write_status(book, _status_after_error(label, today, failure.__cause__ or failure))
+        excel_edge.show_message(book, str(failure), critical=True)
+        return dataclasses.replace(outcome, summary=str(failure))
+    except Exception as error:  # failed while planning, before the first write
+        excel_edge.log_exception(label, error)
+        message = excel_edge.unexpected_message(error)
+        excel_edge.show_message(book, message, critical=True)
+        return dataclasses.replace(outcome, summary=message)
+    excel_edge.show_message(book, _done_message(outcome))
+    return outcome
+
+
+def _failed(book, command: services.Command, today: date, message: str, *, status: str) -> Outcome:
+    excel_edge.write_status(book, status)
+    excel_edge.show_message(book, message, critical=True)
+    return Outcome(command=command.name, today=today, summary=message)
+
+
+def _status_after_error(label: str, today: date, error: BaseException) -> str:
+    return f"{label} {today.isoformat()}: avbröts av ett fel ({type(error).__name__}). Se meddelandet."
+
+
+def _done_message(outcome: Outcome) -> str:
+    lines = [excel_edge.scrub(outcome.summary)]
+    if outcome.problems:
+        lines.append("Problemen står på bladet Kontroll, med celladress.")
+    if any(not task.is_done for task in outcome.tasks):
+        lines.append("Uppgifterna står på bladet Att göra.")
+    return "\n".join(lines)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -1,0 +1,556 @@
+"""The xlwings edge: reads a live workbook into grids for the parser and applies an ``Outcome`` in bulk.
+
+The mirror image of ``files/reader.py`` + ``files/apply.py``, with no rules of its own. Every sheet is
+read in one call; writes are planned completely before the first one and go out as rectangular
+blocks, so the number of Excel calls depends on how many sheets, tables and runs of changed cells
+there are, never on how many rows. Works with any xlwings engine that has the classic API (Excel on
+Windows/macOS; the remote engine in the tests).
+
+Privacy: messages and the local error log carry no cell contents. The log records the exception
+type and the file/line/function of each stack frame, never exception messages or local variables.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .domain import layout as L
+from .domain.cells import CellError, as_text, cell_address, is_blank
+from .domain.model import NewGroupSheet, Outcome, PersonalNumber, TableRows
+from .domain.parsing import SheetGrid, TableLocation
+
+TITLE = L.WORKBOOK_TITLE
+LOG_FILE_NAME = "fel.log"
+LOG_MAX_BYTES = 256 * 1024
+LOG_BACKUPS = 3
+
+# Excel's error values as xlwings reports them with ``err_to_str=True``.
+ERROR_CODES = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#DATA!", "#PYTHON!",
+})
+# Text Excel would turn into something else when written as a value: formulas, numbers, dates,
+# booleans. Such text is written with Excel's text prefix (an apostrophe that is not part of the value).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_COERCED_TEXT = re.compile(r"^[\s\d.,:;/%()$€£+-]*\d[\s\d.,:;/%()$€£+-]*$|^(?:true|false|sant|falskt)$", re.I)
+_PERSONAL_NUMBER_LIKE = re.compile(r"(?<!\d)(\d{6}|\d{8})[-+]?\d{4}(?!\d)")
+
+
+# -- Swedish text the user sees (no cell contents, no personal data) ---------------------------------
+_APPENDED_PREFIX = "nya rader i "  # how an append step is described; a failure after one warns
+
+
+def _refused_read_only() -> str:
+    return ("Arbetsboken är skrivskyddad här, så ändringarna skulle inte kunna sparas. Öppna den för "
+            "redigering (till exempel Redigera arbetsbok i Sofia) och klicka igen. Inget har ändrats.")
+
+
+def _refused_protected(sheets: Sequence[str]) -> str:
+    names = ", ".join(sheets)
+    return (f"Bladet {names} är skyddat och kan inte skrivas. Ta bort bladskyddet (Granska > Ta bort "
+            "skydd för blad) och klicka igen. Inget har ändrats." if len(sheets) == 1 else
+            f"Bladen {names} är skyddade och kan inte skrivas. Ta bort bladskyddet (Granska > Ta bort "
+            "skydd för blad) och klicka igen. Inget har ändrats.")
+
+
+def _refused_structure() -> str:
+    return ("Arbetsbokens struktur är skyddad, så nya blad kan inte läggas till. Ta bort skyddet "
+            "(Granska > Skydda arbetsbok) och klicka igen. Inget har ändrats.")
+
+
+def _refused_no_template() -> str:
+    return (f"Bladet {L.GROUP_TEMPLATE} saknas eller har fel layout, så inga gruppblad kan skapas. "
+            "Be IT-kontakten om en ny mall. Inget har ändrats.")
+
+
+def unexpected_message(error: BaseException, *, written: Sequence[str] = (), remaining: Sequence[str] = ()) -> str:
+    """The Swedish message for a failure that is not the user's: what happened, what was written."""
+    kind = type(error).__name__
+    where = f" Tekniska detaljer finns i {log_path()}."
+    if not written:
+        return (f"Ett oväntat fel inträffade ({kind}). Inget har ändrats i arbetsboken.{where} "
+                "Kontakta IT-kontakten och berätta vilken knapp du klickade på.")
+    text = (f"Ett fel inträffade medan resultatet skrevs ({kind}). Detta hann skrivas: {'; '.join(written)}. "
+            f"Detta skrevs inte: {'; '.join(remaining) or 'inget'}.")
+    appended = [step[len(_APPENDED_PREFIX):].split(" (")[0] for step in written if step.startswith(_APPENDED_PREFIX)]
+    appended = [table for table in appended if table != L.LOG_TABLE.name]
+    if appended:
+        tables = " och ".join(appended)
+        text += (f" Obs: de nya raderna i {tables} är redan tillagda; om du klickar igen kan de komma med två "
+                 f"gånger. Titta i {tables} först.")
+    return text + where + " Kontakta IT-kontakten om felet kommer igen."
+
+
+class Refused(Exception):
+    """The workbook cannot be written as it is (protected, read-only); ``str()`` is the Swedish reason."""
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value in ERROR_CODES:
+        return CellError(value)
+    return value
+
+
+def _as_rows(values: object) -> list[list[object]]:
+    if not isinstance(values, list):
+        return [[values]]
+    return [row if isinstance(row, list) else [row] for row in values]
+
+
+def read_sheet(sheet) -> SheetGrid:
+    """One sheet as a grid from A1: a single read of its used range (padded when it starts later)."""
+    used = sheet.used_range
+    top, left = used.row, used.column
+    rows = _as_rows(used.options(ndim=2, err_to_str=True).value)
+    grid = [[None] * (left - 1) + [_cell(value) for value in row] for row in rows]
+    if top > 1:
+        grid = [[] for _ in range(top - 1)] + grid
+    while grid and all(is_blank(value) for value in grid[-1]):
+        grid.pop()  # an empty sheet reports A1 as its used range
+    return SheetGrid(sheet.name, grid, (), bool(sheet.visible))
+
+
+def _address_box(address: str) -> tuple[int, int, int, int]:
+    """``$A$4:$K$9`` → (first row, first column, last row, last column), 1-based."""
+    cells = address.replace("$", "").split("!")[-1].split(":")
+    first = _split_cell(cells[0])
+    last = _split_cell(cells[-1])
+    return first[0], first[1], last[0], last[1]
+
+
+def _split_cell(cell: str) -> tuple[int, int]:
+    match = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", cell)
+    if match is None:
+        raise ValueError("not a cell address")
+    column = 0
+    for char in match.group(1).upper():
+        column = column * 26 + ord(char) - 64
+    return int(match.group(2)), column
+
+
+def read_book(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
+    """Every worksheet as a grid and every Excel table's location: a few calls per sheet and table."""
+    grids: dict[str, SheetGrid] = {}
+    tables: dict[str, TableLocation] = {}
+    for sheet in book.sheets:
+        grid = read_sheet(sheet)
+        grids[grid.name] = grid
+        for table in sheet.tables:
+            table_range = table.range
+            if table_range is None:
+                continue
+            name = table.name
+            first_row, first_column, last_row, last_column = _address_box(table_range.address)
+            headers = tuple(as_text(grid.value(first_row, column)) for column in range(first_column, last_column + 1))
+            tables[name] = TableLocation(
+                name=name, sheet=grid.name, header_row=first_row, first_column=first_column,
+                last_row=last_row, columns=headers,
+            )
+    return grids, tables
+
+
+# -- planning the writes ----------------------------------------------------------------------------
+def excel_value(value: object) -> object:
+    """A value as it goes into a cell: personnummer and enums as text, text that Excel would reinterpret
+    (a formula, a number, a date, TRUE) with the text prefix."""
+    if isinstance(value, PersonalNumber):
+        value = str(value)
+    elif isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, str):
+        if value == "":
+            return None
+        if value.startswith(_FORMULA_PREFIXES) or _COERCED_TEXT.match(value):
+            return "'" + value
+    return value
+
+
+def plan_blocks(cells: Mapping[tuple[int, int], object]) -> list[tuple[int, int, list[list[object]]]]:
+    """Rectangles of cells, as (top row, left column, 2-D values), that together cover exactly ``cells``.
+
+    Changed cells next to each other in a row form a run; runs with the same columns in consecutive
+    rows form one rectangle. A column filled from top to bottom is one block whatever its length.
+    """
+    runs: dict[int, list[list[int]]] = {}
+    for row, column in sorted(cells):
+        row_runs = runs.setdefault(row, [])
+        if row_runs and row_runs[-1][1] == column - 1:
+            row_runs[-1][1] = column
+        else:
+            row_runs.append([column, column])
+    rectangles: list[list[int]] = []  # [top, bottom, left, right]
+    open_by_span: dict[tuple[int, int], list[int]] = {}
+    for row in sorted(runs):
+        still_open: dict[tuple[int, int], list[int]] = {}
+        for left, right in runs[row]:
+            rectangle = open_by_span.get((left, right))
+            if rectangle is not None and rectangle[1] == row - 1:
+                rectangle[1] = row
+            else:
+                rectangle = [row, row, left, right]
+                rectangles.append(rectangle)
+            still_open[(left, right)] = rectangle
+        open_by_span = still_open
+    return [
+        (top, left, [[cells[(row, column)] for column in range(left, right + 1)] for row in range(top, bottom + 1)])
+        for top, bottom, left, right in rectangles
+    ]
+
+
+@dataclass
+class _Step:
+    """One bulk write: a Swedish description without personal data, and the call that does it."""
+
+    description: str
+    run: Callable[[], None]
+
+
+@dataclass
+class _Plan:
+    steps: list[_Step] = field(default_factory=list)
+    sheets: set[str] = field(default_factory=set)  # existing sheets that get written
+
+    def add(self, description: str, run: Callable[[], None], sheet: str | None = None) -> None:
+        self.steps.append(_Step(description, run))
+        if sheet is not None:
+            self.sheets.add(sheet)
+
+
+def _write_block(book, sheet: str, top: int, left: int, values: list[list[object]]) -> None:
+    book.sheets[sheet].range((top, left)).value = values
+
+
+def _clear(book, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+    book.sheets[sheet].range((top, left), (bottom, right)).clear_contents()
+
+
+def _resize(book, sheet: str, table: str, address: str) -> None:
+    target = book.sheets[sheet]
+    target.tables[table].resize(target.range(address))
+
+
+def _last_used_row(grid: SheetGrid, location: TableLocation) -> int:
+    """The last body row with any value in the table's columns (the header row when there is none)."""
+    columns = range(location.first_column, location.first_column + len(location.columns))
+    for row in range(min(location.last_row, len(grid.rows)), location.header_row, -1):
+        if any(not is_blank(grid.value(row, column)) for column in columns):
+            return row
+    return location.header_row
+
+
+def _header_key(header: object) -> str:
+    return " ".join(as_text(header).split()).casefold()
+
+
+def _table_row(row: Mapping[str, object], headers: Sequence[str]) -> list[object]:
+    """A row's values in the table's own column order; headers match as the parser matches them."""
+    by_header = {_header_key(name): value for name, value in row.items()}
+    return [excel_value(by_header.get(_header_key(header))) for header in headers]
+
+
+def _plan_table(plan: _Plan, book, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
+                rows: TableRows) -> None:
+    location = tables.get(rows.table)
+    if location is None or location.sheet not in grids:
+        return  # the parser has reported the missing table; the file edge skips it too
+    sheet, header, first = location.sheet, location.header_row, location.first_column
+    width = len(location.columns)
+    last_column = first + width - 1
+    body = [_table_row(row, location.columns) for row in rows.rows]
+    if rows.append:
+        start = _last_used_row(grids[sheet], location) + 1
+        new_last = max(location.last_row, start + len(body) - 1)
+        description = f"{_APPENDED_PREFIX}{rows.table} ({len(body)})"
+    else:
+        start = header + 1
+        new_last = header + max(1, len(body))
+        description = f"tabellen {rows.table} ({len(body)} rader)"
+
+    def run() -> None:
+        if body:
+            _write_block(book, sheet, start, first, body)
+        if not rows.append and start + len(body) <= location.last_row:
+            _clear(book, sheet, start + len(body), first, location.last_row, last_column)
+        if new_last != location.last_row:
+            _resize(book, sheet, rows.table, f"{cell_address(header, first)}:{cell_address(new_last, last_column)}")
+
+    if body or new_last != location.last_row or not rows.append:
+        plan.add(description, run, sheet)
+
+
+def _plan_writes(plan: _Plan, book, outcome: Outcome, columns: Mapping[str, Mapping[str, int]]) -> None:
+    per_sheet: dict[str, dict[tuple[int, int], object]] = {}
+    for write in outcome.writes:
+        column = columns.get(write.sheet, {}).get(write.column)
+        if column is None:
+            continue  # a missing column is reported by the parser; the file edge skips it too
+        per_sheet.setdefault(write.sheet, {})[(write.row, column)] = excel_value(write.value)
+    for sheet, cells in per_sheet.items():
+        for top, left, values in plan_blocks(cells):
+            count = sum(len(row) for row in values)
+            plan.add(
+                f"{sheet}: {count} {'cell' if count == 1 else 'celler'}",
+                lambda top=top, left=left, values=values, sheet=sheet: _write_block(book, sheet, top, left, values),
+                sheet,
+            )
+
+
+def _template_columns(grid: SheetGrid) -> tuple[int, int] | None:
+    """(first session column, number of session columns) of ``Gruppmall``'s participant header."""
+    header = grid.rows[L.GROUP_SHEET_HEADER_ROW - 1] if len(grid.rows) >= L.GROUP_SHEET_HEADER_ROW else []
+    sessions = [column for column, value in enumerate(header, start=1) if L.SESSION_COLUMN.match(as_text(value))]
+    if not sessions or sessions != list(range(sessions[0], sessions[0] + len(sessions))):
+        return None
+    return sessions[0], len(sessions)
+
+
+def _column_letters(column: int) -> str:
+    return re.sub(r"\d", "", cell_address(1, column))
+
+
+def _plan_new_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
+    template = grids.get(L.GROUP_TEMPLATE)
+    layout = _template_columns(template) if template is not None else None
+    if layout is None:
+        raise Refused(_refused_no_template())
+    first_session, count = layout
+    names = list(grids)
+    fixed = set(L.FIXED_SHEETS)
+    anchor = max((index for index, name in enumerate(names) if name == L.GROUPS or name not in fixed), default=None)
+    after = [names[anchor] if anchor is not None else names[-1]]
+    for new in sheets:
+        sessions = len(new.session_dates)
+
+        def create(new: NewGroupSheet = new) -> None:
+            source = book.sheets[L.GROUP_TEMPLATE]
+            created = source.copy(after=book.sheets[after[0]], name=new.name)
+            after[0] = new.name
+            created.visible = True
+
+        def fill(new: NewGroupSheet = new, sessions: int = sessions) -> None:
+            created = book.sheets[new.name]
+            created.range((L.GROUP_SHEET_TITLE_ROW, 1)).value = new.title
+            if sessions:
+                created.range((L.GROUP_SHEET_DATE_ROW, first_session)).value = [list(new.session_dates)]
+            if sessions < count:
+                first = _column_letters(first_session + sessions)
+                last = _column_letters(first_session + count - 1)
+                created.range(f"{first}:{last}").delete(shift="left")
+            created.tables[0].name = L.group_table_name(new.name)
+
+        plan.add(f"nytt gruppblad {new.name} (kopia av {L.GROUP_TEMPLATE})", create)
+        plan.add(f"gruppbladet {new.name}: rubrik, datum och {sessions} tillfällen", fill)
+
+
+def _status_range(book):
+    try:
+        return book.names[L.STATUS_NAME].refers_to_range
+    except Exception:  # no such name, or a name that is not one range: the run still completes
+        return None
+
+
+def _plan_status(plan: _Plan, book, grids: Mapping[str, SheetGrid], summary: str) -> None:
+    target = _status_range(book)
+    if target is None:
+        return
+    sheet = target.sheet.name
+    grid = grids.get(sheet)
+    if grid is not None and as_text(grid.value(target.row, target.column)) == summary:
+        return
+    plan.add("Status", lambda: setattr(target, "value", excel_value(summary)), sheet)
+
+
+def scrub(text: str) -> str:
+    """Status and Logg text with anything shaped like a personnummer masked (a second line of defence)."""
+    return _PERSONAL_NUMBER_LIKE.sub(lambda match: match.group(1) + "-****", text)
+
+
+# -- refusing before writing ------------------------------------------------------------------------
+def _flag(obj, windows: str, mac: str) -> bool | None:
+    """A boolean property of the native object (COM on Windows, appscript on macOS); None = cannot tell."""
+    api = getattr(obj, "api", None)
+    try:
+        return bool(getattr(api, windows))
+    except Exception:
+        pass
+    try:
+        return bool(getattr(api, mac).get())
+    except Exception:
+        return None
+
+
+def is_read_only(book) -> bool | None:
+    return _flag(book, "ReadOnly", "read_only")
+
+
+def is_structure_protected(book) -> bool | None:
+    return _flag(book, "ProtectStructure", "protect_structure")
+
+
+def is_sheet_protected(sheet) -> bool | None:
+    return _flag(sheet, "ProtectContents", "protect_contents")
+
+
+def _check_writable(book, sheets: set[str], new_sheets: bool) -> None:
+    if is_read_only(book):
+        raise Refused(_refused_read_only())
+    if new_sheets and is_structure_protected(book):
+        raise Refused(_refused_structure())
+    protected = sorted(name for name in sheets if is_sheet_protected(book.sheets[name]))
+    if protected:
+        raise Refused(_refused_protected(protected))
+
+
+# -- applying ---------------------------------------------------------------------------------------
+class WriteFailed(Exception):
+    """A write failed after others had succeeded; ``str()`` says in Swedish what was and was not written."""
+
+    def __init__(self, message: str, written: Sequence[str], remaining: Sequence[str]) -> None:
+        super().__init__(message)
+        self.written = tuple(written)
+        self.remaining = tuple(remaining)
+
+
+def apply(
+    book,
+    outcome: Outcome,
+    columns: Mapping[str, Mapping[str, int]],
+    log_row: Mapping[str, object],
+    *,
+    snapshot: tuple[Mapping[str, SheetGrid], Mapping[str, TableLocation]] | None = None,
+) -> list[str]:
+    """Write ``outcome`` into ``book``: new group sheets, tables, changed cells, ``Status``, one ``Logg`` row.
+
+    ``snapshot`` is what ``read_book`` returned for the same click (read again when missing). Every write
+    is planned before the first one. Raises ``Refused`` (nothing written) when a target sheet is
+    protected or the workbook is read-only, and ``WriteFailed`` when a write fails midway (logged).
+    Returns the descriptions of what was written.
+    """
+    grids, tables = snapshot if snapshot is not None else read_book(book)
+    plan = _Plan()
+    if outcome.new_sheets:
+        _plan_new_sheets(plan, book, grids, outcome.new_sheets)
+    for rows in outcome.tables:
+        _plan_table(plan, book, grids, tables, rows)
+    _plan_writes(plan, book, outcome, columns)
+    _plan_status(plan, book, grids, scrub(outcome.summary))
+    log = {name: scrub(value) if isinstance(value, str) else value for name, value in log_row.items()}
+    _plan_table(plan, book, grids, tables, TableRows(L.LOG_TABLE.name, (log,), append=True))
+    _check_writable(book, {sheet for sheet in plan.sheets if sheet in grids}, bool(outcome.new_sheets))
+
+    written: list[str] = []
+    for index, step in enumerate(plan.steps):
+        try:
+            step.run()
+        except Exception as error:
+            log_exception(f"skrivning ({outcome.command})", error)
+            remaining = [later.description for later in plan.steps[index:]]
+            raise WriteFailed(unexpected_message(error, written=written, remaining=remaining), written, remaining) from error
+        written.append(step.description)
+    return written
+
+
+# -- telling the user -------------------------------------------------------------------------------
+def show_message(book, message: str, *, critical: bool = False) -> None:
+    """A message box where the engine has one; never fails the button."""
+    try:
+        book.app.alert(message, title=TITLE, mode="critical" if critical else "info")
+    except Exception as error:  # a message box is a courtesy: log why it failed and go on
+        log_exception("meddelanderuta", error)
+
+
+def write_status(book, message: str) -> None:
+    """Best effort: the one-line ``Status`` cell, e.g. after a failure."""
+    target = _status_range(book)
+    if target is None:
+        return
+    try:
+        target.value = excel_value(scrub(message))
+    except Exception as error:
+        log_exception("Status", error)
+
+
+# -- the local error log ----------------------------------------------------------------------------
+def log_directory() -> Path:
+    """Where the error log lives: the user's own profile, never the (shared) workbook's folder."""
+    return Path.home() / ".bup-gruppbokningar"
+
+
+def log_path() -> Path:
+    return log_directory() / LOG_FILE_NAME
+
+
+def _logger() -> logging.Logger:
+    logger = logging.getLogger("xl_addin.fel")
+    path = str(log_path())
+    current = [handler for handler in logger.handlers if getattr(handler, "baseFilename", None) == path]
+    if not current:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        from logging.handlers import RotatingFileHandler  # only when something is logged: it pulls in socket
+
+        log_directory().mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+def describe_exception(error: BaseException) -> str:
+    """Type and stack frames (file name, line, function) of ``error`` and its causes; no message text."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        lines.append(f"{kind.__module__}.{kind.__qualname__}")
+        for frame in traceback.extract_tb(current.__traceback__):
+            lines.append(f"  {Path(frame.filename).name}:{frame.lineno} {frame.name}")
+        current = current.__cause__ or current.__context__
+        if current is not None:
+            lines.append("orsakat av:")
+    return "\n".join(lines)
+
+
+def log_exception(where: str, error: BaseException) -> None:
+    """Write the technical detail of ``error`` to the local log; never raises."""
+    try:
+        from . import __version__
+
+        _logger().error(
+            "%s | xl_addin %s | Python %s\n%s", where, __version__, sys.version.split()[0], describe_exception(error)
+        )
+    except Exception:  # the log is a help, not a reason to fail a button
+        pass
+
+
+__all__ = [
+    "Refused",
+    "WriteFailed",
+    "apply",
+    "describe_exception",
+    "excel_value",
+    "log_exception",
+    "log_path",
+    "plan_blocks",
+    "read_book",
+    "read_sheet",
+    "scrub",
+    "show_message",
+    "unexpected_message",
+    "write_status",
+]
