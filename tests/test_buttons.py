@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table, TableColumn
 
-from xl_addin import buttons, cli, excel_edge, services
+from xl_addin import buttons, cli, diagnostics, excel_edge, services
 from xl_addin.demo import DEMO_TODAY, build_demo
 from xl_addin.domain import layout as L
 from xl_addin.domain.cells import CellError
@@ -608,7 +608,7 @@ def _blank_as_none(records):
 @pytest.fixture
 def log_folder(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "logg"
-    monkeypatch.setattr(excel_edge, "log_directory", lambda: folder)
+    monkeypatch.setattr(diagnostics, "log_directory", lambda: folder)
     return folder
 
 
@@ -646,7 +646,7 @@ def test_a_failing_button_logs_no_personal_data_and_tells_the_user_in_swedish(xw
 
     monkeypatch.setattr(services, "journal_phrases", broken)
     clicked = click(xw, demo, "journal_phrases", tmp_path)
-    log = (log_folder / excel_edge.LOG_FILE_NAME).read_text(encoding="utf-8")
+    log = (log_folder / diagnostics.LOG_FILE_NAME).read_text(encoding="utf-8")
     assert "builtins.ValueError" in log and "test_buttons.py" in log and "broken" in log
     numbers, names = _personal_data(demo)
     for text in [log, *clicked.applier.alerts, clicked.outcome.summary]:
@@ -670,8 +670,8 @@ def test_a_write_that_fails_midway_says_what_was_written(xw, demo, tmp_path, mon
     message = clicked.applier.alerts[-1]
     assert "Detta hann skrivas: tabellen AttGora (2 rader); tabellen Kontroll" in message
     assert "Detta skrevs inte: Grupper:" in message and "Logg" in message
-    assert "OSError" in (log_folder / excel_edge.LOG_FILE_NAME).read_text(encoding="utf-8")
-    assert "Excel svarar inte" not in (log_folder / excel_edge.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "OSError" in (log_folder / diagnostics.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "Excel svarar inte" not in (log_folder / diagnostics.LOG_FILE_NAME).read_text(encoding="utf-8")
 
 
 def test_a_failed_export_warns_that_registrering_rows_may_come_twice(xw, demo, tmp_path, monkeypatch, log_folder):
@@ -692,7 +692,7 @@ def test_a_workbook_of_another_layout_version_gets_the_parsers_message(xw, tmp_p
     path = write_workbook(tmp_path / "gammal.xlsx", WorkbookContent(settings={L.VERSION: "0.9"}))
     clicked = click(xw, path, "check", tmp_path)
     assert "layoutversion 0.9" in clicked.applier.alerts[0]
-    assert not (log_folder / excel_edge.LOG_FILE_NAME).exists()  # the user's problem, not a bug
+    assert not (log_folder / diagnostics.LOG_FILE_NAME).exists()  # the user's problem, not a bug
 
 
 def test_summaries_shaped_like_personnummer_are_masked_before_status_and_logg():

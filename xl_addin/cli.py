@@ -317,9 +317,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as problem:  # a bug: say so in Swedish, keep personal data out of the message
+        from .diagnostics import log_exception, log_path
+
+        log_exception(f"bup-grupper {args.command}", problem)
         print(
             f"bup-grupper: ett oväntat fel inträffade ({type(problem).__name__}). Inget har sparats över "
-            "arbetsboken. Kontakta IT-kontakten och berätta vilket kommando du körde.",
+            f"arbetsboken. Kontakta IT-kontakten och berätta vilket kommando du körde; tekniska detaljer "
+            f"(utan personuppgifter) finns i {log_path()}.",
             file=err,
         )
         return EXIT_UNUSABLE
