@@ -107,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--visa-personnummer", action="store_true")
     imported.add_argument("--out", type=Path, metavar="MAPP")
     imported.add_argument("--force", action="store_true")
+    sheet = commands.add_parser(
+        "attendance-sheet",
+        help="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle.",
+        description="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle, för gruppledare som "
+        "tar närvaro på papper.",
+    )
+    sheet.add_argument("workbook", type=Path, metavar="ARBETSBOK")
+    sheet.add_argument("--group", required=True, metavar="GRUPPID", help="Gruppens GruppID (bladets namn).")
+    sheet.add_argument("--session", type=int, metavar="N",
+                       help="Tillfällets nummer (T1 = 1). Utan: första tillfället som saknar närvaro.")
+    sheet.add_argument("--out", type=Path, required=True, metavar="MAPP")
+    sheet.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+    sheet.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD")
     new = commands.add_parser("new-workbook", help="Skapa en ny arbetsbok från mallen.", description="Skapa en ny arbetsbok från mallen.")
     new.add_argument("path", type=Path, metavar="SÖKVÄG")
     new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
@@ -286,6 +299,16 @@ def run_new_workbook(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def run_attendance_sheet(args: argparse.Namespace, out: TextIO) -> int:
+    from .files.attendance_sheet import describe, write_attendance_sheet
+    from .files.reader import read_workbook_file
+
+    workbook = read_workbook_file(args.workbook, today=args.today or date.today()).workbook
+    path = write_attendance_sheet(workbook, args.group, args.session, args.out, force=args.force)
+    print(describe(path), file=out)
+    return EXIT_OK
+
+
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .demo_run import run_demo as demo
 
@@ -304,6 +327,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return run_new_workbook(args, out)
         if args.command == "demo":
             return run_demo(args, out, err)
+        if args.command == "attendance-sheet":
+            return run_attendance_sheet(args, out)
         return run_workbook_command(args, out, err)
     except UserError as problem:
         print(f"bup-grupper: {problem}", file=err)

@@ -8,6 +8,7 @@ buttons no Excel calls. Two builds with the same content are byte-identical.
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -356,6 +357,13 @@ class _Builder:
         for index, row in enumerate(rows, start=anchor_row + 1):
             for offset, column in enumerate(columns):
                 self._write(sheet, index, first_col + offset, row.get(column), column)
+            height = max(
+                (text_height(value, _WIDTHS.get(column, 14)) for column, value in row.items()
+                 if column in _WRAP_COLUMNS and isinstance(value, str)),
+                default=0,
+            )
+            if height > DEFAULT_ROW_HEIGHT:  # a journal text needs a taller row to be read and printed
+                sheet.set_row(index, height)
         return anchor_row, first_col, last_row
 
     def _column_format(self, column: str):
@@ -630,6 +638,18 @@ class _Builder:
             sheet.conditional_format(cells, {
                 "type": "formula", "criteria": f"={condition}", "format": self.fill[colour], "stop_if_true": True,
             })
+
+
+DEFAULT_ROW_HEIGHT = 15.0  # points
+
+
+def text_height(text: str, width: float) -> float:
+    """Row height in points that shows ``text`` wrapped in a column ``width`` characters wide.
+
+    An estimate (proportional fonts vary): each line takes ceil(length / width) rows, with 10 % room.
+    """
+    rows = sum(max(1, math.ceil(len(line) * 1.1 / max(width, 1))) for line in text.splitlines() or [""])
+    return DEFAULT_ROW_HEIGHT * rows
 
 
 def _quoted(sheet: str) -> str:

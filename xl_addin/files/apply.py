@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..domain import layout as L
 from ..domain.cells import cell_address
-from ..domain.model import Outcome
-from ..domain.model import PersonalNumber
+from ..domain.model import Outcome, PersonalNumber
+from ..template import DEFAULT_ROW_HEIGHT, text_height
 
 _TABLE_SHEETS = {table.name: table for table in L.TABLES}
 
@@ -29,10 +29,18 @@ def _excel_value(value: object) -> object:
 
 
 def _set(cell, value: object) -> None:
-    """Set a cell like Excel's edge does: text is always text (openpyxl would run ``=…`` as a formula)."""
+    """Set a cell like Excel's edge does: text is always text (openpyxl would run ``=…`` as a formula),
+    and a multi-line text gets a row tall enough to show it (Excel grows such rows by itself)."""
     cell.value = _excel_value(value)
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
+    if isinstance(cell.value, str):
+        if cell.value.startswith("="):
+            cell.data_type = "s"
+        if "\n" in cell.value:
+            width = cell.parent.column_dimensions[cell.column_letter].width or 13
+            dimension = cell.parent.row_dimensions[cell.row]
+            height = text_height(cell.value, width)
+            if height > (dimension.height or DEFAULT_ROW_HEIGHT):
+                dimension.height = height
     if isinstance(cell.value, datetime):
         cell.number_format = "yyyy-mm-dd"
 
@@ -92,7 +100,8 @@ def _copy_sheet(source, book, position: int):
                 copied.protection = copy(cell.protection)
                 copied.number_format = cell.number_format
     for key, dimension in source.column_dimensions.items():
-        target.column_dimensions[key].width = dimension.width
+        copied = target.column_dimensions[key]
+        copied.width, copied.min, copied.max = dimension.width, dimension.min, dimension.max
     for key, dimension in source.row_dimensions.items():
         target.row_dimensions[key].height = dimension.height
     target.freeze_panes = source.freeze_panes

@@ -30,6 +30,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, force: bool =
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; colleagues on a shared folder need to read it
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
@@ -50,6 +51,12 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, force: bool =
             os.unlink(temporary)
         raise
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def neutralise(value: object) -> object:
@@ -112,9 +119,9 @@ def write_xlsx(
             for column_index, value in enumerate(values):
                 if isinstance(value, date):
                     worksheet.write_datetime(row_index, column_index, datetime.combine(value, datetime.min.time()) if not isinstance(value, datetime) else value, dates)
-                elif isinstance(value, str):
+                elif isinstance(value, str) and value:
                     worksheet.write_string(row_index, column_index, value)
-                elif value is not None:
+                elif value is not None and value != "":
                     worksheet.write(row_index, column_index, value)
         worksheet.add_table(0, 0, max(len(data), 1), len(columns) - 1, {
             "name": "Registrering" if sheet == L.REGISTRATION else "Data",
