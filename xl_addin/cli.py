@@ -66,6 +66,15 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' är inget datum; skriv ÅÅÅÅ-MM-DD") from None
 
 
+def _add_result_options(command: argparse.ArgumentParser) -> None:
+    """The options every command on a workbook has (SPEC §5)."""
+    command.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Räkna som om det vore detta datum (standard: i dag).")
+    command.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (med fullständiga personnummer).")
+    command.add_argument("--visa-personnummer", action="store_true", help="Visa hela personnummer i terminalen.")
+    command.add_argument("--out", type=Path, metavar="MAPP", help="Skriv resultatet till nya filer i MAPP.")
+    command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="bup-grupper",
@@ -87,11 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in WORKBOOK_COMMANDS:
         command = commands.add_parser(name, help=helps[name], description=helps[name])
         command.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken (.xlsx/.xlsm); den ändras aldrig.")
-        command.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Räkna som om det vore detta datum (standard: i dag).")
-        command.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (med fullständiga personnummer).")
-        command.add_argument("--visa-personnummer", action="store_true", help="Visa hela personnummer i terminalen.")
-        command.add_argument("--out", type=Path, metavar="MAPP", help="Skriv resultatet till nya filer i MAPP.")
-        command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
+        _add_result_options(command)
         if name == "export-registrations":
             command.add_argument("--date", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Exportera bara tillfällen med detta datum.")
     imported = commands.add_parser(
@@ -100,13 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lägger till anmälningarna i listan i tabellen Intresse (utan dubbletter) och skriver "
         "resultatet till en ny arbetsbok i MAPP.",
     )
-    imported.add_argument("workbook", type=Path, metavar="ARBETSBOK")
+    imported.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
     imported.add_argument("list", type=Path, metavar="LISTA", help="Listan med anmälningar (.csv eller .xlsx).")
-    imported.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD")
-    imported.add_argument("--json", action="store_true")
-    imported.add_argument("--visa-personnummer", action="store_true")
-    imported.add_argument("--out", type=Path, metavar="MAPP")
-    imported.add_argument("--force", action="store_true")
+    _add_result_options(imported)
     sheet = commands.add_parser(
         "attendance-sheet",
         help="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle.",
