@@ -355,3 +355,13 @@ def test_the_fixed_year_range_is_the_one_holidays_knows():
     from xl_addin.domain import calendar
 
     assert (calendar.FIRST_YEAR, calendar.LAST_YEAR) == (holidays.Sweden.start_year, holidays.Sweden.end_year)
+
+
+def test_the_generated_table_is_what_holidays_says():
+    """``swedish_days_off.py`` saves a click the holidays import; it must never drift from holidays."""
+    from xl_addin.domain.calendar import days_off_from_holidays
+    from xl_addin.domain.swedish_days_off import DAYS_OFF
+
+    assert sorted(DAYS_OFF) == list(range(2000, 2061))
+    for year, days in DAYS_OFF.items():
+        assert days == days_off_from_holidays(year), f"run scripts/generate_days_off.py ({year})"

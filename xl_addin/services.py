@@ -77,7 +77,7 @@ def _finish(
     tasks: tuple[Task, ...] = ()
     if command.kinds:
         merged = T.merge_tasks(workbook.tasks, decision.tasks, command.kinds, today=today)
-        if _task_rows(merged) != _task_rows(workbook.tasks):
+        if merged != tuple(workbook.tasks):  # Task equality is field by field, as the rows would be
             tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(merged)))
         tasks = tuple(task for task in merged if task.kind in command.kinds)
     check_rows = tuple(problem.as_row() for problem in problems)

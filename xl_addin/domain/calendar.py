@@ -33,7 +33,21 @@ _PROPER_NOUN_PREFIXES = ("Kristi ",)
 
 @lru_cache(maxsize=None)
 def _days_off(year: int) -> Mapping[date, str]:
-    """Public and de-facto holidays of ``year`` by date, with holidays' Swedish names."""
+    """Public and de-facto holidays of ``year`` by date, with holidays' Swedish names.
+
+    2000–2060 come from a table generated from holidays (``scripts/generate_days_off.py``; a test
+    compares the two), because a button click starts a fresh Python and importing holidays takes
+    ~120 ms; other years ask holidays itself.
+    """
+    from .swedish_days_off import DAYS_OFF
+
+    if year in DAYS_OFF:
+        return MappingProxyType(DAYS_OFF[year])
+    return MappingProxyType(days_off_from_holidays(year))
+
+
+def days_off_from_holidays(year: int) -> dict[date, str]:
+    """What holidays says for ``year``: the one place the library is asked."""
     import holidays
 
     calendar = holidays.Sweden(
@@ -42,7 +56,7 @@ def _days_off(year: int) -> Mapping[date, str]:
         # Explicit: without it the names follow the process locale (English under LANG=C).
         language="sv",
     )
-    return MappingProxyType(dict(calendar.items()))
+    return dict(calendar.items())
 
 
 def _checked(day: date) -> date:

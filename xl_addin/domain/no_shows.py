@@ -41,6 +41,10 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             if not participant.usable_for(session):
                 continue
             attendance = participant.attendance_at(session)
+            if attendance not in (Attendance.NO_SHOW, Attendance.CANCELLED):
+                if attendance is None and session.date < today:
+                    missing += 1
+                continue
             base = dict(
                 group_id=group.group_id,
                 session=session.number,

@@ -115,6 +115,23 @@ class _Reader:
     today: date
     problems: list[Problem] = field(default_factory=list)
     located: dict[str, _Rows | None] = field(default_factory=dict)
+    # personnummer text → parsed (or the error): a person recurs in many Att göra rows and groups
+    numbers: dict[str, PersonalNumber | InvalidPersonalNumber] = field(default_factory=dict)
+
+    def parse_number(self, value: object) -> PersonalNumber:
+        """``parse_personal_number`` with ``today``, remembered per text."""
+        if not isinstance(value, str):
+            return parse_personal_number(value, today=self.today)
+        found = self.numbers.get(value)
+        if found is None:
+            try:
+                found = parse_personal_number(value, today=self.today)
+            except InvalidPersonalNumber as problem:
+                found = problem
+            self.numbers[value] = found
+        if isinstance(found, InvalidPersonalNumber):
+            raise InvalidPersonalNumber(found.message)  # a fresh one: a re-raised one keeps growing its traceback
+        return found
 
     # -- locating tables ---------------------------------------------------------------------
     def locate(self, table: L.Table, *, required: bool = True) -> _Rows | None:
@@ -248,7 +265,7 @@ class _Reader:
             flags.append(L.PERSONAL_NUMBER)
             return None
         try:
-            number = parse_personal_number(value, today=self.today)
+            number = self.parse_number(value)
         except InvalidPersonalNumber as problem:
             self.problems.append(error(rows.sheet, address, problem.message))
             flags.append(L.PERSONAL_NUMBER)
@@ -462,13 +479,15 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
     return tuple(groups)
 
 
+_ATTENDANCE_BY_ALIAS = {alias: Attendance(canonical) for alias, canonical in L.ATTENDANCE_ALIASES.items()}
+
+
 def _attendance(value: object) -> Attendance | None:
-    if is_blank(value):
+    if value is None:
         return None
     if isinstance(value, str):
-        canonical = L.ATTENDANCE_ALIASES.get(value.strip().casefold())
-        if canonical is not None:
-            return Attendance(canonical)
+        text = value.strip()
+        return _ATTENDANCE_BY_ALIAS.get(text.casefold(), Attendance.UNKNOWN) if text else None
     return Attendance.UNKNOWN
 
 
@@ -547,6 +566,12 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
 
     participants: list[Participant] = []
     seen: dict[str, int] = {}
+    # Per session: its column label, its 0-based index in a row, and whether it is still to come.
+    session_cells = [
+        (session, session.column, all_columns[session.column] - 1,
+         session.date is not None and session.date > reader.today)
+        for session in sessions
+    ]
     for row in rows.non_blank_rows():
         flags: list[str] = []
         number = reader.personal_number(rows, row, flags)
@@ -560,19 +585,20 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             else:
                 seen[number.digits] = row
         attendance: list[Attendance | None] = []
-        for session in sessions:
-            value = rows.get(row, session.column)
+        cells = grid.rows[row - 1]
+        for session, label, index, future in session_cells:
+            value = cells[index] if index < len(cells) else None
             code = _attendance(value)
-            address = rows.address(row, session.column)
             if code is Attendance.UNKNOWN:
                 detail = f"felvärdet {value.code}" if isinstance(value, CellError) else "ett okänt närvarovärde"
                 reader.problems.append(error(
-                    name, address, f"Cellen har {detail}. Använd Deltog, Uteblev eller Avbokad (eller D, U, A).",
+                    name, rows.address(row, label),
+                    f"Cellen har {detail}. Använd Deltog, Uteblev eller Avbokad (eller D, U, A).",
                 ))
-                flags.append(session.column)
-            elif code is not None and session.date is not None and session.date > reader.today:
+                flags.append(label)
+            elif code is not None and future:
                 reader.problems.append(warning(
-                    name, address, f"Närvaro är ifylld för T{session.number}, som inte har varit ännu.",
+                    name, rows.address(row, label), f"Närvaro är ifylld för T{session.number}, som inte har varit ännu.",
                 ))
             attendance.append(code)
         cancelled = reader.date(rows, row, L.CANCELLED_DATE, flags)
@@ -648,7 +674,7 @@ def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
         flags: list[str] = []
         number_value = rows.get(row, L.PERSONAL_NUMBER)
         try:
-            number = None if is_blank(number_value) else parse_personal_number(number_value, today=reader.today)
+            number = None if is_blank(number_value) else reader.parse_number(number_value)
         except InvalidPersonalNumber:
             number = None
         done = rows.get(row, L.DONE)

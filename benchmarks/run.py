@@ -1,0 +1,852 @@
+"""Benchmarks of what users wait for: headless commands, button clicks, the button module's import.
+
+    python benchmarks/run.py [--sizes term,decade,stress] [--repeat N] [--smoke] [--out PATH]
+
+For each generated workbook size (``benchmarks/generate.py``) this measures, as medians:
+
+- every headless command end to end, process start to exit
+  (``python -m xl_addin CMD FILE --today D --json > /dev/null``), with the child's peak memory;
+- the same work done the naive way in the same run: ``pandas.read_excel(engine="openpyxl",
+  sheet_name=None)`` and the rule computed with pandas, as a ratio. One naive process reads once and
+  computes every rule, so a command's naive time is that process's time minus the other rules'
+  compute. The naive results are checked against the command's JSON for three rules;
+- the Python work of each button through the xlwings API (remote engine ``xw.Book(json=...)``,
+  licensed ``noncommercial`` in the child process only), with the number of actions (Excel calls) the
+  click recorded and the number of calls into the xlwings engine it made, reads included;
+- the import time of ``xl_addin.buttons`` on top of ``import xlwings`` in fresh interpreters, and
+  which file-side libraries that import loads.
+
+It prints a table and writes ``docs/performance.md`` (or ``--out``), keeping the hand-written part
+of that file (from ``## Where the time goes`` on). ``--smoke`` runs the smallest size once (CI).
+Timings are wall-clock on a shared machine: read them as medians with noise of a few percent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DOC = ROOT / "docs" / "performance.md"
+HAND_WRITTEN = "## Where the time goes"
+# The day every command runs "as of": generate.TODAY. Not imported from there, so that the naive
+# child process loads nothing of the product but the layout's names.
+TODAY = date(2026, 10, 14)
+PYTHON = sys.executable
+# Targets (SPEC §6, issue 7).
+HEADLESS_TARGET_S = 1.0  # ten-year workbook, every command
+NAIVE_RATIO_TARGET = 5.0
+BUTTON_TARGET_MS = 100.0  # one term
+IMPORT_TARGET_MS = 50.0
+FILE_SIDE_MODULES = ("openpyxl", "xlsxwriter", "python_calamine", "xl_addin.template", "xl_addin.files.reader")
+PACKAGES = ("xlwings", "pandas", "numpy", "openpyxl", "python-calamine", "XlsxWriter", "holidays", "defusedxml")
+WAITING = "väntar på knapparna"
+
+
+def _commands() -> tuple[str, ...]:
+    from xl_addin.cli import WORKBOOK_COMMANDS
+
+    return tuple(WORKBOOK_COMMANDS)
+
+
+def _buttons() -> tuple[str, ...]:
+    try:
+        from xl_addin.buttons import MACROS
+    except ImportError:
+        return ()
+    return tuple(function for _caption, _sub, function in MACROS)
+
+
+# -- running a child process ------------------------------------------------------------------------
+@dataclass
+class Child:
+    seconds: float
+    peak_mb: float
+    code: int
+    stdout: str = ""
+    stderr: str = ""
+    cpu: float = 0.0  # user + system time of the child
+
+
+def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None, capture: bool = False) -> Child:
+    """Run ``argv`` from the repository root; wall time from start to exit and the child's ru_maxrss."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+            stdout=out if capture else subprocess.DEVNULL, stderr=err,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(seconds, usage.ru_maxrss / 1024, process.returncode,
+                     out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                     usage.ru_utime + usage.ru_stime)
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# -- (a) headless commands and (b) the naive baseline -----------------------------------------------
+def headless(path: Path, command: str, repeat: int) -> dict[str, float]:
+    argv = [PYTHON, "-m", "xl_addin", command, str(path), "--today", TODAY.isoformat(), "--json"]
+    runs = []
+    for _ in range(repeat):
+        child = run_child(argv)
+        if child.code not in (0, 1):
+            raise SystemExit(f"{command} on {path.name} failed (exit {child.code}): {child.stderr.strip()}")
+        runs.append(child)
+    return {"seconds": _median([run.seconds for run in runs]), "cpu": _median([run.cpu for run in runs]),
+            "peak_mb": max(run.peak_mb for run in runs)}
+
+
+def command_json(path: Path, command: str) -> dict:
+    argv = [PYTHON, "-m", "xl_addin", command, str(path), "--today", TODAY.isoformat(), "--json"]
+    return json.loads(run_child(argv, capture=True).stdout)
+
+
+def naive(path: Path, repeat: int) -> dict:
+    """The naive process ``repeat`` times: per command the median of (total − other rules' compute)."""
+    per_command: dict[str, list[float]] = {}
+    peak, results = 0.0, {}
+    for _ in range(repeat):
+        child = run_child([PYTHON, __file__, "--naive-child", str(path)], capture=True)
+        if child.code != 0:
+            raise SystemExit(f"the naive baseline failed on {path.name}: {child.stderr.strip()[-2000:]}")
+        report = json.loads(child.stdout)
+        computed = report["compute"]
+        for command, seconds in computed.items():
+            per_command.setdefault(command, []).append(child.seconds - sum(computed.values()) + seconds)
+        peak = max(peak, child.peak_mb)
+        results = report["results"]
+        read = report["read"]
+    return {"seconds": {command: _median(times) for command, times in per_command.items()},
+            "peak_mb": peak, "results": results, "read": read}
+
+
+def verify_naive(path: Path, results: dict) -> list[str]:
+    """Compare the naive results with the command line's JSON; one line per checked rule."""
+    lines = []
+    ours = command_json(path, "flag-late-rosters")
+    mine = {row["GruppID"]: [row["Sista dag för lista"], row["Status"]] for row in ours["rows"]}
+    theirs = {group: value for group, value in results["flag-late-rosters"].items() if group in mine}
+    same = theirs == mine
+    lines.append(f"flag-late-rosters: Sista dag för lista och Status för {len(mine)} grupper "
+                 f"{'lika' if same else 'OLIKA'}")
+    ours = command_json(path, "mark-no-shows")
+    lines.append(f"mark-no-shows: {len(ours['rows'])} uteblivanden och avbokningar, naivt "
+                 f"{results['mark-no-shows']} ({'lika' if len(ours['rows']) == results['mark-no-shows'] else 'OLIKA'})")
+    ours = command_json(path, "check")
+    mine_cells = sorted([p["Blad"], p["Cell"]] for p in ours["problems"] if "närvarovärde" in p["Meddelande"])
+    theirs_cells = sorted(results["check"])
+    lines.append(f"check: {len(mine_cells)} celler med okänt närvarovärde, naivt {len(theirs_cells)} "
+                 f"({'samma celler' if mine_cells == theirs_cells else 'OLIKA'})")
+    return lines
+
+
+def naive_child(path: Path) -> None:
+    """The baseline: openpyxl reads every sheet into pandas, then each rule is computed with pandas."""
+    import hashlib
+
+    import numpy as np
+    import pandas as pd
+
+    from xl_addin.domain import layout as L
+
+    started = time.perf_counter()
+    sheets = pd.read_excel(path, engine="openpyxl", sheet_name=None, header=None)
+    read = time.perf_counter() - started
+    today = pd.Timestamp(TODAY)
+
+    def table(spec: L.Table) -> pd.DataFrame:
+        raw = sheets[spec.sheet]
+        first = raw.iloc[:, 0].astype("string").str.strip()
+        header = int(np.flatnonzero(first == spec.columns[0])[0])
+        frame = raw.iloc[header + 1:, :len(spec.columns)].copy()
+        frame.columns = list(raw.iloc[header, :len(spec.columns)])
+        return frame.dropna(how="all")
+
+    def letters(column: int) -> str:
+        text = ""
+        while column:
+            column, rest = divmod(column - 1, 26)
+            text = chr(65 + rest) + text
+        return text
+
+    settings_frame = table(L.SETTINGS_TABLE)
+    settings = dict(zip(settings_frame[L.SETTING], settings_frame[L.VALUE]))
+    days_before = int(settings[L.DAYS_BEFORE_START])
+    warning_days = int(settings[L.WARNING_DAYS])
+    guarantee_days = int(settings[L.CARE_GUARANTEE_DAYS])
+    groups = table(L.GROUPS_TABLE).dropna(subset=[L.GROUP_ID])
+    groups[L.START_DATE] = pd.to_datetime(groups[L.START_DATE])
+    groups[L.ROSTER_READY] = pd.to_datetime(groups[L.ROSTER_READY])
+    types = table(L.GROUP_TYPES_TABLE).set_index(L.GROUP_TYPE)
+
+    # Every group sheet: participants in one frame, sessions in another, attendance in long form.
+    people_frames, session_rows = [], []
+    for name, raw in sheets.items():
+        if name in L.FIXED_SHEETS or len(raw) < 4:
+            continue
+        header = list(raw.iloc[3])
+        body = raw.iloc[4:].copy()
+        body.columns = header
+        body = body.dropna(how="all")
+        body["sheet"] = name
+        body["row"] = body.index + 1
+        people_frames.append(body.loc[:, ~pd.isna(body.columns)])
+        for position, title in enumerate(header, start=1):
+            if isinstance(title, str) and L.SESSION_COLUMN.match(title):
+                session_rows.append((name, title, int(title[1:]), position, raw.iloc[2, position - 1],
+                                     raw.iloc[1, position - 1]))
+    people = pd.concat(people_frames, ignore_index=True)
+    sessions = pd.DataFrame(session_rows, columns=["sheet", "column", "number", "position", "date", "registered"])
+    sessions["date"] = pd.to_datetime(sessions["date"])
+
+    # Personnummer: form, date (samordningsnummer day + 60) and Luhn check digit, vectorised.
+    text = people[L.PERSONAL_NUMBER].astype("string").str.strip().str.replace(" ", "", regex=False)
+    parts = text.str.extract(r"^(\d{2})(\d{2})(\d{2})(\d{2})[-+]?(\d{3})(\d)$")
+    ok = parts.notna().all(axis=1)
+    nine = (parts[1] + parts[2] + parts[3] + parts[4]).where(ok, "000000000")
+    digits = np.frombuffer("".join(nine).encode(), dtype=np.uint8).reshape(-1, 9).astype(int) - 48
+    products = digits * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])
+    check = (10 - (products // 10 + products % 10).sum(axis=1) % 10) % 10
+    day = pd.to_numeric(parts[3], errors="coerce")
+    day = day.where(day <= 60, day - 60)
+    born = pd.to_datetime(parts[0] + parts[1] + parts[2] + day.fillna(0).astype(int).astype(str).str.zfill(2),
+                          format="%Y%m%d", errors="coerce")
+    valid = ok & born.notna() & (check == pd.to_numeric(parts[5], errors="coerce").fillna(-1).to_numpy())
+    people["digits"] = (parts[0] + nine).where(valid)
+    duplicate = valid & people.duplicated(subset=["sheet", "digits"], keep="first")
+    cancelled = people.get(L.CANCELLED_DATE)
+    bad_cancel = cancelled.notna() & pd.to_datetime(cancelled, errors="coerce").isna()
+    people["faulty"] = ~valid | duplicate | bad_cancel
+    people["cancelled"] = pd.to_datetime(cancelled, errors="coerce")
+
+    long = people.melt(id_vars=["sheet", "row", "digits", "faulty", "cancelled"],
+                       value_vars=[c for c in people.columns if isinstance(c, str) and L.SESSION_COLUMN.match(c)],
+                       var_name="column", value_name="value")
+    long = long.merge(sessions, on=["sheet", "column"])
+    aliases = {key: value for key, value in L.ATTENDANCE_ALIASES.items()}
+    normalised = long["value"].astype("string").str.strip().str.casefold()
+    long["code"] = normalised.map(aliases)
+    long["unknown"] = long["value"].notna() & (normalised.str.len() > 0) & long["code"].isna()
+    after_leaving = long["value"].isna() & long["cancelled"].notna() & (long["date"] >= long["cancelled"])
+    long.loc[after_leaving, "code"] = L.CANCELLED
+
+    compute: dict[str, float] = {}
+    results: dict[str, object] = {}
+
+    def timed(command: str):
+        def wrap(function):
+            begun = time.perf_counter()
+            results[command] = function()
+            compute[command] = time.perf_counter() - begun
+            return function
+        return wrap
+
+    @timed("check")
+    def _check():
+        bad = long[long["unknown"]]
+        return [[sheet, f"{letters(position)}{row}"] for sheet, position, row in
+                zip(bad["sheet"], bad["position"], bad["row"])]
+
+    @timed("flag-late-rosters")
+    def _rosters():
+        counts = people.groupby("sheet").agg(participants=("row", "size"), faulty=("faulty", "sum"))
+        frame = groups.join(counts, on=L.GROUP_ID)
+        deadline = frame[L.START_DATE] - pd.Timedelta(days=days_before)
+        ready = frame[L.ROSTER_READY]
+        left = (deadline - today).dt.days
+        incomplete = frame["participants"].isna() | (frame["participants"] == 0) | (frame["faulty"] > 0)
+        status = np.select(
+            [ready.notna() & incomplete, ready.notna() & (ready > deadline), ready.notna(),
+             left < 0, left <= warning_days],
+            [L.ROSTER_INCOMPLETE, L.ROSTER_LATE, L.ROSTER_OK, L.ROSTER_LATE, L.ROSTER_AT_RISK],
+            L.ROSTER_NOT_READY,
+        )
+        return {group: [day.date().isoformat(), value]
+                for group, day, value in zip(frame[L.GROUP_ID], deadline, status)}
+
+    in_groups = long[long["sheet"].isin(set(groups[L.GROUP_ID])) & ~long["faulty"] & long["date"].notna()]
+
+    @timed("mark-no-shows")
+    def _no_shows():
+        no_show = (in_groups["code"] == L.NO_SHOW) & (in_groups["date"] <= today)
+        return int((no_show | (in_groups["code"] == L.CANCELLED)).sum())
+
+    @timed("journal-phrases")
+    def _journal():
+        wanted = groups[groups[L.JOURNAL_AT_END] == L.YES][L.GROUP_ID]
+        last = sessions.groupby("sheet")["date"].max()
+        finished = set(last[last < today].index) & set(wanted)
+        rows = in_groups[in_groups["sheet"].isin(finished)]
+        attended = rows[rows["code"] == L.ATTENDED].sort_values("date")
+        dates = attended.groupby(["sheet", "row"])["date"].agg(lambda days: ", ".join(d.date().isoformat() for d in days))
+        return len(dates)
+
+    @timed("export-registrations")
+    def _export():
+        due = in_groups[in_groups["registered"].isna() & (in_groups["date"] + pd.offsets.BDay(1) <= today)]
+        complete = due.groupby(["sheet", "number"])["code"].transform(lambda codes: codes.notna().all())
+        rows = due[complete].merge(groups[[L.GROUP_ID, L.GROUP_TYPE]], left_on="sheet", right_on=L.GROUP_ID)
+        rows = rows.merge(types, left_on=L.GROUP_TYPE, right_index=True, suffixes=("", "_type"))
+        return len(rows)
+
+    @timed("plan-interest")
+    def _interest():
+        interest = table(L.INTEREST_TABLE)
+        start = pd.to_datetime(interest[L.CARE_GUARANTEE_FROM]).fillna(pd.to_datetime(interest[L.RECEIVED], errors="coerce"))
+        deadline = start + pd.Timedelta(days=guarantee_days)
+        placed = interest.merge(groups[[L.GROUP_ID, L.START_DATE]], on=L.GROUP_ID, how="left")[L.START_DATE].to_numpy()
+        deadline = deadline.to_numpy()
+        left = (deadline - today.to_datetime64()) // np.timedelta64(1, "D")
+        status = np.select(
+            [interest[L.EXEMPTION].notna().to_numpy(), ~pd.isna(placed) & (placed <= deadline), ~pd.isna(placed),
+             left < 0, left <= warning_days],
+            [L.INTEREST_EXEMPT, L.INTEREST_PLACED, L.INTEREST_PLACED_LATE, L.INTEREST_OVERDUE, L.INTEREST_AT_RISK],
+            L.INTEREST_WAITING,
+        )
+        return int(len(status))
+
+    @timed("new-groups")
+    def _new_groups():
+        missing = groups[~groups[L.GROUP_ID].isin(set(sessions["sheet"]))]
+        return sum(len(pd.date_range(start, periods=int(count), freq="7D"))
+                   for start, count in zip(missing[L.START_DATE], missing[L.SESSION_COUNT]))
+
+    @timed("tasks")
+    def _tasks():
+        existing = table(L.TASKS_TABLE)
+        wanted = in_groups[((in_groups["code"] == L.NO_SHOW) & (in_groups["date"] <= today))
+                           | (in_groups["code"] == L.CANCELLED)]
+        tokens = wanted["digits"].map(lambda digits: hashlib.sha256(digits.encode()).hexdigest()[:10])
+        kind = np.where(wanted["code"] == L.NO_SHOW, "U2", "AVBOK")
+        keys = pd.Series(kind, index=wanted.index) + ":" + wanted["sheet"] + ":" + wanted["column"] + ":" + tokens
+        merged = pd.DataFrame({L.KEY: keys}).merge(existing, on=L.KEY, how="outer", indicator=True)
+        return int((merged["_merge"] != "right_only").sum())
+
+    @timed("stats")
+    def _stats():
+        rows = long[long["date"] <= today].merge(groups[[L.GROUP_ID, L.GROUP_TYPE]], left_on="sheet", right_on=L.GROUP_ID)
+        term = rows["date"].dt.year.astype(str) + np.where(rows["date"].dt.month <= 6, "VT", "HT")
+        return int(rows.groupby([term, L.GROUP_TYPE])["code"].value_counts().size)
+
+    print(json.dumps({"read": read, "compute": compute, "results": results}, default=str))
+
+
+# -- (c) and (d) the buttons through the xlwings API -----------------------------------------------
+def buttons_child(path: Path, functions: list[str], warm: int, compare: bool, warmup: Path | None) -> None:
+    """Click buttons on fresh remote-engine books and print one report per button.
+
+    Each button is clicked once, then ``warm`` more times in the same process. Without ``warmup``
+    the first click of the first button is the first click in the process (cold, as under RunPython,
+    which starts a fresh Python per click); with it, Uppdatera allt is clicked once on ``warmup`` (a
+    small workbook) first, so that every measured click is warm.
+    """
+    import xlwings as xw
+    from xlwings.pro import _xlremote
+
+    if "remote" not in [engine.name for engine in xw.engines]:
+        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    from xl_addin import buttons
+
+    def payload(workbook: Path) -> str:
+        cached = workbook.with_suffix(".payload.json")
+        if not cached.exists():
+            cached.write_text(json.dumps(fast_book_json(workbook, xw.__version__)), encoding="utf-8")
+        return cached.read_text(encoding="utf-8")
+
+    if warmup is not None:
+        buttons.refresh_all(xw.Book(json=json.loads(payload(warmup))), today=TODAY)
+    text = payload(path)
+    counter = _EngineCalls(_xlremote)
+    reports: dict[str, object] = {}
+    for function in functions:
+        times, actions, summary = [], 0, ""
+        for _ in range(1 + warm):
+            book = xw.Book(json=json.loads(text))
+            counter.reset()
+            started = time.perf_counter()
+            outcome = getattr(buttons, function)(book, today=TODAY)
+            times.append(time.perf_counter() - started)
+            actions = len(book.json()["actions"])
+            summary = outcome.summary
+        report: dict[str, object] = {
+            "first": times[0], "warm": times[1:], "actions": actions, "calls": counter.count,
+            "by_method": counter.by_method.most_common(8), "summary": summary,
+        }
+        if compare:  # the fast payload must click like the test suite's own (openpyxl-based) payload
+            from tests.test_buttons import book_json
+
+            book = xw.Book(json=json.loads(json.dumps(book_json(path, xw.__version__), default=str)))
+            outcome = getattr(buttons, function)(book, today=TODAY)
+            report["same_as_test_payload"] = (outcome.summary, len(book.json()["actions"])) == (summary, actions)
+        reports[function] = report
+    print(json.dumps(reports))
+
+
+class _EngineCalls:
+    """Counts calls from the xlwings API into the engine (outermost only): what desktop Excel makes
+    COM round trips of, reads included. The remote engine answers reads from the JSON it holds."""
+
+    def __init__(self, module) -> None:
+        from collections import Counter
+
+        self.count = 0
+        self.depth = 0
+        self.by_method: Counter[str] = Counter()
+        for name in ("Book", "Sheets", "Sheet", "Range", "Tables", "Table", "Names", "Name", "Books", "App"):
+            cls = getattr(module, name, None)
+            if cls is None:
+                continue
+            for attribute, member in list(vars(cls).items()):
+                if attribute.startswith("_") or attribute in ("api", "json", "append_json_action"):
+                    continue
+                if isinstance(member, property):
+                    setattr(cls, attribute, property(
+                        self._wrap(member.fget) if member.fget else None,
+                        self._wrap(member.fset) if member.fset else None,
+                    ))
+                elif callable(member) and not isinstance(member, (staticmethod, classmethod, type)):
+                    setattr(cls, attribute, self._wrap(member))
+
+    def reset(self) -> None:
+        self.count = 0
+        self.by_method.clear()
+
+    def _wrap(self, function):
+        name = function.__qualname__
+
+        def counted(*args, **kwargs):
+            if self.depth == 0:
+                self.count += 1
+                self.by_method[name] += 1
+            self.depth += 1
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.depth -= 1
+        return counted
+
+
+def fast_book_json(path: Path, version: str) -> dict[str, object]:
+    """The Office.js payload of ``tests/test_buttons.book_json``, built from the calamine reader.
+
+    The test helper loads the file with openpyxl and visits every cell: minutes at ten years. The
+    payload is the same shape; ``buttons_child(..., compare=True)`` checks that the buttons give the
+    same results with both on the smallest size.
+    """
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    from tests.test_buttons import _json_value
+    from xl_addin.domain.cells import CellError, cell_address
+    from xl_addin.files.reader import read_grids
+
+    grids, tables = read_grids(path)
+    by_sheet: dict[str, list] = {}
+    for location in tables.values():
+        by_sheet.setdefault(location.sheet, []).append(location)
+    sheets = []
+    for name, grid in grids.items():
+        width = max((len(row) for row in grid.rows), default=1) or 1
+        values = [[str(v) if isinstance(v, CellError) else _json_value(v) for v in row] + [""] * (width - len(row))
+                  for row in grid.rows] or [[""]]
+        table_list = []
+        for location in by_sheet.get(name, []):
+            r1, c1, r2 = location.header_row, location.first_column, location.last_row
+            c2 = c1 + len(location.columns) - 1
+            box = lambda top, bottom: f"${cell_address(top, c1)[:-len(str(top))]}${top}:${cell_address(bottom, c2)[:-len(str(bottom))]}${bottom}"  # noqa: E731
+            table_list.append({
+                "name": location.name, "range_address": box(r1, r2), "header_row_range_address": box(r1, r1),
+                "data_body_range_address": box(r1 + 1, r2), "total_row_range_address": None,
+                "show_headers": True, "show_totals": False, "table_style": "TableStyleLight9",
+                "show_autofilter": True, "show_table_style_first_column": False,
+                "show_table_style_last_column": False, "show_table_style_row_stripes": True,
+                "show_table_style_column_stripes": False, "columns": list(location.columns),
+                "row_count": r2 - r1 + 1, "column_count": c2 - c1 + 1,
+            })
+        sheets.append({
+            "name": name, "values": values, "used_range_address": f"A1:{cell_address(len(values), width)}",
+            "visibility": "Visible" if grid.visible else "Hidden",
+            "pictures": [], "shapes": [], "charts": [], "notes": [], "tables": table_list,
+            "print_area": None, "show_gridlines": True, "pivot_tables": [],
+        })
+    positions = {sheet["name"]: index for index, sheet in enumerate(sheets)}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    names = []
+    for defined in workbook.iter(f"{main}definedName"):
+        name, reference = defined.get("name"), (defined.text or "")
+        if name.startswith("_xlnm") or defined.get("localSheetId") is not None or "!" not in reference:
+            continue
+        sheet, address = reference.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+        if sheet in positions:
+            names.append({"name": name, "sheet_index": positions[sheet], "address": address.replace("$", ""),
+                          "refers_to": "=" + reference, "scope_sheet_name": None, "scope_sheet_index": None,
+                          "book_scope": True})
+    return {"client": "Office.js", "version": version, "book": {"name": path.name, "active_sheet_index": 0,
+            "selection": "A1"}, "names": names, "sheets": sheets}
+
+
+def buttons(path: Path, cold: int, warm: int, compare: bool, warmup: Path | None = None) -> dict:
+    """Per button ``cold`` fresh processes, each clicking once cold and ``warm`` times more; or, with
+    ``warmup`` (the stress size, where a click takes seconds), one process clicking each button once warm."""
+    functions = list(_buttons())
+    if not functions:
+        return {"_missing": WAITING}
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}
+    base = [PYTHON, __file__, "--buttons-child", str(path), "--repeat", str(warm)]
+    groups = ([(functions, base + ["--button", ",".join(functions), "--warmup", str(warmup)])] if warmup else
+              [([function], base + ["--button", function] + (["--compare"] if compare and index == 0 else []))
+               for function in functions for index in range(cold)])
+    runs: dict[str, list[dict]] = {function: [] for function in functions}
+    report: dict[str, object] = {"_peak_mb": 0.0}
+    for names, argv in groups:
+        child = run_child(argv, env=env, capture=True)
+        if child.code != 0:
+            return {"_missing": f"fel i knappmätningen ({', '.join(names)}): {child.stderr.strip().splitlines()[-1:]}"}
+        report["_peak_mb"] = max(report["_peak_mb"], child.peak_mb)
+        for function, run in json.loads(child.stdout).items():
+            runs[function].append(run)
+    same = [run["same_as_test_payload"] for function in functions for run in runs[function] if "same_as_test_payload" in run]
+    for function in functions:
+        warm_times = [seconds for run in runs[function] for seconds in run["warm"]]
+        if warmup:
+            warm_times += [run["first"] for run in runs[function]]
+        last = runs[function][-1]
+        report[function] = {
+            "cold": None if warmup else _median([run["first"] for run in runs[function]]),
+            "warm": _median(warm_times) if warm_times else None,
+            "actions": last["actions"], "calls": last["calls"], "by_method": last["by_method"], "summary": last["summary"],
+        }
+    if same:
+        report["_payload_check"] = (f"{sum(same)} av {len(same)} knappar ger samma sammanfattning och antal åtgärder "
+                                    "med testernas `book_json` (openpyxl) som med benchmarkens snabba nyttolast (calamine)")
+    return report
+
+
+# -- (e) the import of the button module -------------------------------------------------------------
+_IMPORT_PROBE = """
+import sys, time, json
+started = time.perf_counter()
+import xlwings
+middle = time.perf_counter()
+before = set(sys.modules)
+{second}
+ended = time.perf_counter()
+print(json.dumps({{"xlwings": middle - started, "buttons": ended - middle,
+                   "loaded": sorted(set(sys.modules) - before), "present": sorted(sys.modules)}}))
+"""
+
+
+def imports(repeat: int) -> dict:
+    """Fresh interpreters, alternating: ``import xlwings`` alone and then ``xl_addin.buttons``."""
+    env = {key: value for key, value in os.environ.items() if key != "XLWINGS_LICENSE_KEY"}
+    alone, both, inside, loaded, present = [], [], [], [], []
+    if not _buttons():
+        return {"_missing": WAITING}
+    for _ in range(repeat):
+        alone.append(run_child([PYTHON, "-c", _IMPORT_PROBE.format(second="pass")], env=env, capture=True).seconds)
+        child = run_child([PYTHON, "-c", _IMPORT_PROBE.format(second="import xl_addin.buttons")], env=env, capture=True)
+        both.append(child.seconds)
+        report = json.loads(child.stdout)
+        inside.append(report["buttons"])
+        loaded, present = report["loaded"], report["present"]
+    return {
+        "alone": _median(alone), "both": _median(both), "inside": _median(inside),
+        "extra": _median([b - a for a, b in zip(alone, both)]),  # pairs run back to back: drift cancels
+        "file_side_loaded": [m for m in FILE_SIDE_MODULES if m in loaded],
+        "file_side_present": [m for m in FILE_SIDE_MODULES if m in present],
+        "heaviest": sorted({m.split(".")[0] for m in loaded} - {"xl_addin"}),
+    }
+
+
+# -- the report ----------------------------------------------------------------------------------------
+def machine() -> dict[str, str]:
+    from importlib import metadata
+
+    model = "okänd"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} –")
+    return {
+        "cpu": model, "cores": str(os.cpu_count()), "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}", "packages": ", ".join(versions),
+    }
+
+
+@dataclass
+class SizeResult:
+    size: str
+    path: Path
+    counts: dict[str, int]
+    repeat: int
+    headless: dict[str, dict[str, float]] = field(default_factory=dict)
+    naive: dict = field(default_factory=dict)
+    checks: list[str] = field(default_factory=list)
+    buttons: dict = field(default_factory=dict)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def tables(results: list[SizeResult], import_report: dict) -> list[str]:
+    """The generated Markdown (also printed)."""
+    lines = ["### Storlekar", "",
+             "| Storlek | Grupper | Gruppblad | Deltagare | Närvaroceller | Intresseanmälningar | Att göra-rader | Fil (MB) | Körningar |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for result in results:
+        c = result.counts
+        lines.append(f"| {result.size} | {c['groups']} | {c['sheets']} | {c['participants']} | {c['cells']} | "
+                     f"{c['interest']} | {c['tasks']} | {result.path.stat().st_size / 1e6:.1f} | {result.repeat} |")
+    lines += ["", "### Kommandoraden: hela processen, median (ms), naiv baslinje och minnestopp", "",
+              "`python -m xl_addin KOMMANDO FIL --today " + TODAY.isoformat() + " --json > /dev/null`, från start till "
+              "slut (*ms*, väggklocka) och processens CPU-tid (*CPU ms*, användare + system: mindre känslig för andra "
+              "jobb på maskinen). Naivt = `pandas.read_excel(engine=\"openpyxl\", sheet_name=None)` + regeln i pandas, "
+              "väggklocka; kvoten är naivt / vårt i väggklocka.", "",
+              "| Storlek | Kommando | ms | CPU ms | Naivt ms | Naivt / vårt | Minnestopp MB |", "|---|---|---:|---:|---:|---:|---:|"]
+    for result in results:
+        for command, figures in result.headless.items():
+            naive_seconds = result.naive.get("seconds", {}).get(command)
+            ratio = f"{naive_seconds / figures['seconds']:.1f}×" if naive_seconds else "–"
+            lines.append(f"| {result.size} | {command} | {_ms(figures['seconds'])} | {_ms(figures['cpu'])} | "
+                         f"{_ms(naive_seconds) if naive_seconds else '–'} | {ratio} | {figures['peak_mb']:.0f} |")
+    lines += ["", "Naiva processens minnestopp och läsning: " + "; ".join(
+        f"{r.size} {r.naive['peak_mb']:.0f} MB, läsning {r.naive['read']:.1f} s" for r in results if r.naive) + ".", "",
+        "Kontroll av att den naiva baslinjen räknar samma sak:", ""]
+    for result in results:
+        lines += [f"- {result.size}: {check}" for check in result.checks]
+    lines += ["", "### Knapparna: Pythons arbete per klick genom xlwings API (utan Excel), median (ms)", ""]
+    missing = [r.buttons["_missing"] for r in results if "_missing" in r.buttons]
+    if missing:
+        lines.append(f"Knappmätningarna saknas: {missing[0]}.")
+    else:
+        functions = [f for f in results[0].buttons if not f.startswith("_")]
+        lines += [
+            "Fjärrmotorn `xw.Book(json=...)` (xlwings PRO, `XLWINGS_LICENSE_KEY=noncommercial`, bara i mätprocessen) "
+            "håller arbetsboken som den JSON en Office.js-klient skickar och svarar på läsningar ur den, så tiden är "
+            "Pythons egen: läsning genom API:t, tolkning, regeln och planeringen av skrivningarna. *Kall* = första "
+            "klicket i en ny process (så som RunPython kör varje klick; importen av modulerna räknas inte, se nedan); "
+            "*varm* = ett klick till i samma process (stress: bara varma klick, alla knappar i en process som först klickat "
+            "på terminens arbetsbok, eftersom varje klick tar sekunder). *Åtgärder* = skrivningar som klicket registrerade "
+            "(`len(book.json()[\"actions\"])`), var och en ett anrop till Excel. *Motoranrop* = anrop från xlwings "
+            "API in i motorn, läsningar inräknade: ungefär de COM-anrop som Excel på skrivbordet får.", "",
+            "| Knapp | " + " | ".join(f"{r.size} kall | {r.size} varm" for r in results) + " | "
+            + " | ".join(f"{r.size} åtgärder" for r in results) + " | "
+            + " | ".join(f"{r.size} motoranrop" for r in results) + " |",
+            "|---|" + "---:|" * (4 * len(results))]
+        for function in functions:
+            cells = []
+            for r in results:
+                figures = r.buttons[function]
+                cells += [_ms(figures["cold"]) if figures["cold"] else "–", _ms(figures["warm"]) if figures["warm"] else "–"]
+            cells += [str(r.buttons[function]["actions"]) for r in results]
+            cells += [str(r.buttons[function]["calls"]) for r in results]
+            lines.append(f"| {function} | " + " | ".join(cells) + " |")
+        biggest = results[-1]
+        top = biggest.buttons[functions[-1]]["by_method"]
+        lines += ["", f"Vanligaste motoranropen för {functions[-1]} ({biggest.size}): "
+                  + ", ".join(f"`{name}` {count}" for name, count in top) + "."]
+        checks = [r.buttons.get("_payload_check") for r in results if r.buttons.get("_payload_check")]
+        lines += [""] + [f"Nyttolasten: {check}." for check in checks]
+        peaks = [f"{r.size} {r.buttons['_peak_mb']:.0f} MB" for r in results if "_peak_mb" in r.buttons]
+        if peaks:
+            lines += ["", "Minnestopp i knappmätningens process: " + ", ".join(peaks) + "."]
+    lines += ["", "### Import av knappmodulen (nya tolkar, median)", ""]
+    if "_missing" in import_report:
+        lines.append(f"Saknas: {import_report['_missing']}.")
+    else:
+        lines += [
+            f"- `python -c \"import xlwings\"`: {_ms(import_report['alone'])} ms (hela processen); "
+            f"`import xlwings, xl_addin.buttons`: {_ms(import_report['both'])} ms; skillnad (median av parvisa "
+            f"skillnader) {_ms(import_report['extra'])} ms.",
+            f"- Mätt inne i processen: `import xl_addin.buttons` efter xlwings tar {_ms(import_report['inside'])} ms.",
+            f"- Filsidans bibliotek som importen laddar: {', '.join(import_report['file_side_loaded']) or 'inga'} "
+            f"(kontrollerade: {', '.join(FILE_SIDE_MODULES)}); i processen alls: "
+            f"{', '.join(import_report['file_side_present']) or 'inga'}.",
+            f"- Paket som importen laddar utöver xlwings: {', '.join(import_report['heaviest'])}.",
+        ]
+    return lines
+
+
+def targets(results: list[SizeResult], import_report: dict) -> list[str]:
+    lines = ["### Mål", ""]
+    decade = next((r for r in results if r.size == "decade"), None)
+    if decade:
+        slowest = max(decade.headless.items(), key=lambda item: item[1]["seconds"])
+        over = [c for c, f in decade.headless.items() if f["seconds"] >= HEADLESS_TARGET_S]
+        slowest_cpu = max(decade.headless.items(), key=lambda item: item[1]["cpu"])
+        lines.append(f"- Tio år, varje kommando under {HEADLESS_TARGET_S:.0f} s: "
+                     f"{'uppfyllt' if not over else 'EJ uppfyllt (' + ', '.join(over) + ')'}; "
+                     f"långsammast {slowest[0]} {_ms(slowest[1]['seconds'])} ms "
+                     f"(CPU-tid: långsammast {slowest_cpu[0]} {_ms(slowest_cpu[1]['cpu'])} ms).")
+        ratios = {c: decade.naive["seconds"][c] / f["seconds"] for c, f in decade.headless.items()
+                  if c in decade.naive.get("seconds", {})}
+        if ratios:
+            low = min(ratios.items(), key=lambda item: item[1])
+            lines.append(f"- Tio år, minst {NAIVE_RATIO_TARGET:.0f}× snabbare än den naiva baslinjen: "
+                         f"{'uppfyllt' if low[1] >= NAIVE_RATIO_TARGET else 'EJ uppfyllt'}; lägst {low[0]} {low[1]:.1f}×.")
+    else:
+        lines.append("- Tio år: inte mätt i den här körningen.")
+    term = next((r for r in results if r.size == "term"), None)
+    if term and "_missing" not in term.buttons:
+        worst = max(((f, v["cold"]) for f, v in term.buttons.items() if not f.startswith("_")), key=lambda i: i[1])
+        warm = max((v["warm"] or v["cold"]) for f, v in term.buttons.items() if not f.startswith("_"))
+        lines.append(f"- En termin, knappens Python-arbete under {BUTTON_TARGET_MS:.0f} ms: "
+                     f"{'uppfyllt' if worst[1] * 1000 < BUTTON_TARGET_MS else 'EJ uppfyllt'} för första klicket i en ny "
+                     f"process (långsammast {worst[0]} {_ms(worst[1])} ms); varma klick högst {_ms(warm)} ms.")
+    elif term:
+        lines.append(f"- En termin, knappens Python-arbete: {WAITING}.")
+    if "_missing" not in import_report:
+        extra = import_report["extra"] * 1000
+        lines.append(f"- Importen av xl_addin.buttons lägger till under {IMPORT_TARGET_MS:.0f} ms: "
+                     f"{'uppfyllt' if extra < IMPORT_TARGET_MS else 'EJ uppfyllt'} ({extra:.0f} ms mellan processerna, "
+                     f"{_ms(import_report['inside'])} ms mätt inne i processen); filsidans "
+                     f"bibliotek {'laddas inte' if not import_report['file_side_loaded'] else 'LADDAS'}.")
+    else:
+        lines.append(f"- Importen av xl_addin.buttons: {WAITING}.")
+    measured = [r for r in results if "_missing" not in r.buttons]
+    if len(measured) > 1:
+        functions = [f for f in measured[0].buttons if not f.startswith("_")]
+        growing = [f for f in functions if len({r.buttons[f]["actions"] for r in measured}) > 1]
+        lines.append("- Åtgärder (skrivningar till Excel) per knapp oberoende av antalet rader: " + (
+            "uppfyllt" if not growing else
+            "antalet skiljer sig mellan storlekarna för " + ", ".join(growing) +
+            " (jämför tabellen: skillnaden följer antalet blad och sammanhängande block, inte raderna)") + ".")
+    elif measured:
+        lines.append("- Åtgärder per knapp oberoende av antalet rader: mät minst två storlekar.")
+    else:
+        lines.append(f"- Åtgärder per knapp: {WAITING}.")
+    return lines
+
+
+def write_doc(out: Path, results: list[SizeResult], import_report: dict, started: float, argv: list[str],
+              seed: int, load: tuple[float, ...]) -> None:
+    info = machine()
+    hand = _hand_written(out)
+    generated = [
+        "# Prestanda", "",
+        "<!-- Genererad av benchmarks/run.py fram till rubriken \"Where the time goes\"; den delen skrivs för hand "
+        "och behålls när filen genereras om. -->", "",
+        f"Körd {datetime.now():%Y-%m-%d %H:%M} med `python benchmarks/run.py {' '.join(argv)}` "
+        f"på {time.perf_counter() - started:.0f} s. Arbetsböckerna görs av `benchmarks/generate.py` "
+        f"(frö {seed}, påhittade personer) och alla kommandon körs som om det vore {TODAY.isoformat()}.", "",
+        f"Maskin: {info['cpu']}, {info['cores']} kärnor, {info['system']}, Python {info['python']}. "
+        f"Paket: {info['packages']}. Maskinen delas med andra jobb: belastning (load average, 1 min) "
+        f"{load[0]:.1f} vid start och {os.getloadavg()[0]:.1f} vid slut; över 0,5 per kärna blir tiderna märkbart längre.", "",
+        *tables(results, import_report), "", *targets(results, import_report), "",
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(generated) + "\n" + hand, encoding="utf-8")
+
+
+def _hand_written(out: Path) -> str:
+    for source in (out, DOC):
+        if source.exists():
+            text = source.read_text(encoding="utf-8")
+            if HAND_WRITTEN in text:
+                return text[text.index(HAND_WRITTEN):]
+    return f"{HAND_WRITTEN}\n\n(Profilen skrivs här för hand.)\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="term,decade,stress")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (fewer on the large sizes)")
+    parser.add_argument("--smoke", action="store_true", help="the smallest size once: does it still work (CI)")
+    parser.add_argument("--out", type=Path, default=DOC, help="the Markdown report (default docs/performance.md)")
+    parser.add_argument("--cache", type=Path, default=ROOT / "build" / "benchmarks",
+                        help="folder of the generated workbooks")
+    parser.add_argument("--naive-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--buttons-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--button", help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.naive_child:
+        naive_child(args.naive_child)
+        return 0
+    if args.buttons_child:
+        buttons_child(args.buttons_child, args.button.split(","), args.repeat, args.compare, args.warmup)
+        return 0
+    import generate  # benchmarks/generate.py, beside this file (imports the product and XlsxWriter)
+
+    assert generate.TODAY == TODAY
+    started = time.perf_counter()
+    load = os.getloadavg()
+    sizes = ["term"] if args.smoke else args.sizes.split(",")
+    repeat = 1 if args.smoke else args.repeat
+    results: list[SizeResult] = []
+    for size in sizes:
+        # The large sizes take seconds a run: fewer runs keep the whole benchmark near ten minutes.
+        runs = {"term": repeat, "decade": repeat, "stress": 1}.get(size, repeat)
+        path = generate.ensure(size, cache=args.cache)
+        result = SizeResult(size, path, generate.cell_counts(path), runs)
+        print(f"{size}: {path.name} {result.counts}", flush=True)
+        for command in _commands():
+            result.headless[command] = headless(path, command, runs)
+            print(f"  {command:22s} {_ms(result.headless[command]['seconds']):>6} ms  "
+                  f"{_ms(result.headless[command]['cpu']):>6} CPU ms  {result.headless[command]['peak_mb']:.0f} MB",
+                  flush=True)
+        result.naive = naive(path, {"term": repeat, "decade": min(repeat, 3)}.get(size, 1))
+        # Checking needs three more runs of our commands: a minute at the stress size, so only below it.
+        result.checks = (verify_naive(path, result.naive["results"]) if size != "stress" else
+                         ["inte kontrollerad i den här storleken (samma kod som tio år; tre körningar till tar en minut)"])
+        print("  naivt: " + ", ".join(f"{c} {_ms(s)} ms" for c, s in result.naive["seconds"].items()), flush=True)
+        for check in result.checks:
+            print(f"  {check}", flush=True)
+        cold, warm = {"term": (repeat, 2), "decade": (min(repeat, 2), 1)}.get(size, (1, 0))
+        warmup = generate.ensure("term", cache=args.cache) if size == "stress" else None
+        result.buttons = buttons(path, cold, 0 if args.smoke else warm, compare=size == "term", warmup=warmup)
+        if "_missing" in result.buttons:
+            print(f"  knapparna: {result.buttons['_missing']}", flush=True)
+        for function, figures in result.buttons.items():
+            if not function.startswith("_"):
+                print(f"  knapp {function:22s} {_ms(figures['cold']) if figures['cold'] else '–':>6} ms kall, "
+                      f"{_ms(figures['warm']) if figures['warm'] else '–':>6} ms varm, "
+                      f"{figures['actions']} åtgärder, {figures['calls']} motoranrop", flush=True)
+        results.append(result)
+    import_report = imports(3 if args.smoke else 15)
+    lines = tables(results, import_report) + [""] + targets(results, import_report)
+    print("\n".join(lines))
+    write_doc(args.out, results, import_report, started, argv, generate.DEFAULT_SEED, load)
+    print(f"\nSkrev {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
