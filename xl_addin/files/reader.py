@@ -1,14 +1,22 @@
 """The file edge's reader: checks an untrusted workbook file, then reads every sheet with calamine.
 
-The file is opened read-only and never written. Checks before parsing keep hostile files cheap:
-not a zip, encrypted, zip bombs (declared and actual expansion), and XML with a DTD (entity bombs).
+The file is opened read-only and never written. Checks before parsing keep hostile files cheap (the
+corpus in ``tests/corpus/`` has one file for each): not a zip, encrypted, zip bombs (declared and
+actual expansion, sizes that lie), XML with a DTD anywhere in a part (entity bombs, also in UTF-16),
+and sheets whose cells would not fit in memory (too many, or one stray value far away: calamine
+stores a sheet densely). Tables are located from their own XML, not through calamine, which would
+load a table stretched to row 1 000 000 as values. Error values calamine does not know (``#SPILL!``
+and the other Excel 365 codes) are read as what they are instead of making the sheet unreadable.
 """
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
+import string
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -26,6 +34,16 @@ _ERROR_CELL = re.compile(rb"<c\b([^>]*)>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TYPE_ERROR = re.compile(rb'\bt="e"')
 _ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_CELL_ELEMENT = re.compile(rb"<c\b([^>]*[^/>])?>.*?</c>", re.S)
+# The error codes calamine reads; newer ones (#SPILL!, #CALC!, #BUSY! …) make it refuse the sheet.
+_CALAMINE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+_CALAMINE_ERRORS_BYTES = frozenset(code.encode() for code in _CALAMINE_ERRORS)
+_NEGATIVE_VALUE = re.compile(rb"<v>(-[0-9.]+(?:[eE][+-]?[0-9]+)?)</v>")
+_MOST_NEGATIVE = -10_000_000_000
+_LONG_REFERENCE = re.compile(rb'<c r="(?:[A-Z]{2,3}\d|[A-Z]\d{6})')
+_RANGE = re.compile(rb"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?")
+_ROW_OR_CELL = re.compile(rb"<row\b([^>]*)>|<c\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -49,51 +67,199 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _preflight(path: Path) -> dict[str, dict[tuple[int, int], CellError]]:
-    """Refuse files that are not safe to parse; return error-valued cells per worksheet part."""
+@dataclass
+class _Package:
+    """What the preflight learnt from the zip: error-valued cells, and the small parts that map tables."""
+
+    errors: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)  # workbook.xml, its rels, sheet rels, tables
+    to_mend: set[str] = field(default_factory=set)  # worksheet parts with values calamine cannot take
+
+
+def _unusable(path: Path, reason: str) -> UnusableWorkbook:
+    return UnusableWorkbook(f"Filen {path.name} {reason}")
+
+
+def _too_large(path: Path) -> UnusableWorkbook:
+    return _unusable(path, "packas upp till orimligt mycket data och läses inte.")
+
+
+def _damaged(path: Path) -> UnusableWorkbook:
+    return _unusable(path, "är skadad eller ofullständig och kan inte läsas.")
+
+
+def _not_a_workbook(path: Path) -> UnusableWorkbook:
+    return _unusable(path, "är ingen Excel-arbetsbok (.xlsx eller .xlsm).")
+
+
+def _too_many_cells(sheet: str) -> UnusableWorkbook:
+    return UnusableWorkbook(
+        f"Bladet {sheet} är orimligt stort (över {MAX_CELLS:,} celler). "
+        "Ta bort tomma rader och kolumner längst ned och till höger.".replace(",", " ")
+    )
+
+
+def _has_dtd(data: bytes) -> bool:
+    """A DTD anywhere in the part (not only at the top), also in UTF-16 parts, which Excel never writes."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return True
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\0?\0", b"\0<\0?"):
+        text = data.decode("utf-16", "replace")
+        return "<!DOCTYPE" in text or "<!ENTITY" in text
+    return False
+
+
+def _snapshot(path: Path) -> bytes:
+    """The file's bytes, read once: the checks and calamine then see the same version even if Excel
+    saves a new one meanwhile (Excel saves to a temporary file and renames it over the old one)."""
     if not path.exists():
         raise UnusableWorkbook(f"Filen {path.name} finns inte.")
     if not path.is_file():
         raise UnusableWorkbook(f"{path.name} är ingen fil.")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnusableWorkbook(f"Filen {path.name} är för stor ({size // 1_000_000} MB) för en Sofia-arbetsbok.")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnusableWorkbook(f"Filen {path.name} är för stor ({size // 1_000_000} MB) för en Sofia-arbetsbok.")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raise _unusable(path, "kan inte öppnas för läsning. Kontrollera att du har behörighet till mappen och "
+                              "att filen finns på datorn (inte bara i molnet), och försök igen.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UnusableWorkbook(f"Filen {path.name} är för stor för en Sofia-arbetsbok.")
+    return data
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether a part is well-formed XML. calamine reads some broken XML anyway; openpyxl, which writes
+    the result files, and Excel do not, so a broken part is refused here, before any command runs."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError, LookupError):  # LookupError: an encoding Python does not know
+        return False
+    return True
+
+
+def _preflight(path: Path, snapshot: bytes) -> _Package:
+    """Refuse files that are not safe to parse; return error-valued cells and the table-mapping parts."""
+    head = snapshot[:8]
     if head == _CFB_MAGIC:
         raise UnusableWorkbook(
             f"Filen {path.name} är lösenordsskyddad (krypterad) eller i det gamla .xls-formatet. "
             "Ta bort lösenordet eller spara den som .xlsx/.xlsm i Excel och försök igen."
         )
     if not head.startswith(b"PK"):
-        raise UnusableWorkbook(f"Filen {path.name} är ingen Excel-arbetsbok (.xlsx eller .xlsm).")
+        raise _not_a_workbook(path)
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise UnusableWorkbook(f"Filen {path.name} är skadad eller ofullständig och kan inte läsas.") from None
-    errors: dict[str, dict[tuple[int, int], CellError]] = {}
+        archive = zipfile.ZipFile(io.BytesIO(snapshot))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _damaged(path) from None
+    package = _Package()
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
         if "xl/workbook.xml" not in names:
-            raise UnusableWorkbook(f"Filen {path.name} är ingen Excel-arbetsbok (.xlsx eller .xlsm).")
+            raise _not_a_workbook(path)
         if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-            raise UnusableWorkbook(f"Filen {path.name} packas upp till orimligt mycket data och läses inte.")
-        for info in infos:
+            raise _too_large(path)
+        # workbook.xml and its relationships first: a sheet's name is needed to report it
+        first = {"xl/workbook.xml": 0, _WORKBOOK_RELS: 1}
+        ordered = sorted(infos, key=lambda info: first.get(info.filename, 2))
+        sheet_names: dict[str, str] = {}
+        for info in ordered:
             if not info.filename.endswith((".xml", ".rels")):
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO and info.file_size > 10_000_000:
-                raise UnusableWorkbook(f"Filen {path.name} packas upp till orimligt mycket data och läses inte.")
+                raise _too_large(path)
             try:
                 data = _read_bounded(archive, info)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                raise UnusableWorkbook(f"Filen {path.name} är skadad eller ofullständig och kan inte läsas.") from None
-            head = data[:2048]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+                raise _damaged(path) from None
+            if _has_dtd(data):
                 raise UnusableWorkbook(f"Filen {path.name} innehåller otillåten XML (DTD) och läses inte.")
-            if info.filename.startswith("xl/worksheets/") and _TYPE_ERROR.search(data):
-                errors[info.filename] = _error_cells(data)
-    return errors
+            if not _well_formed(data):
+                raise _unusable(path, "är skadad: en del av den är inte giltig XML. Öppna den i Excel, som "
+                                      "erbjuder sig att reparera den, spara och försök igen.")
+            name = info.filename
+            if name.endswith(".rels") and _missing_targets(data, name, names):
+                raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
+                                      "erbjuder sig att reparera den, spara och försök igen.")
+            if name in ("xl/workbook.xml", _WORKBOOK_RELS) or name.startswith(("xl/tables/", "xl/worksheets/_rels/")):
+                package.parts[name] = data
+                if name == _WORKBOOK_RELS:
+                    sheet_names = {part: sheet for sheet, part in _sheet_parts(package.parts).items()}
+            elif name.startswith("xl/worksheets/"):
+                _check_size(data, sheet_names.get(name, PurePosixPath(name).stem))
+                if b't="e"' in data and _TYPE_ERROR.search(data):
+                    package.errors[name] = _error_cells(data)
+                    if any(error.code not in _CALAMINE_ERRORS for error in package.errors[name].values()):
+                        package.to_mend.add(name)
+                if b"<v>-" in data and any(_too_negative(match) for match in _NEGATIVE_VALUE.finditer(data)):
+                    package.to_mend.add(name)
+    return package
+
+
+def _missing_targets(data: bytes, name: str, names: set[str]) -> bool:
+    """Whether a relationships part points at parts the package does not have (Excel would repair it)."""
+    folder = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels → xl
+    return any(target not in names for _kind, target in _relationships(data, folder).values())
+
+
+def _check_size(data: bytes, sheet: str) -> None:
+    """Refuse a sheet whose cells would not fit in memory, before calamine allocates them.
+
+    calamine stores a sheet densely, from its first to its last cell with a value, and the grid handed
+    to the parser starts at A1: one stray value in XFD1048576 asks for 17 billion cells. Cheap byte
+    counts and searches first; the exact walk over every cell only when they cannot rule it out.
+    """
+    if data.count(b"<v>") + data.count(b"<is>") > MAX_CELLS:  # cells with a value (formatted blanks have none)
+        raise _too_many_cells(sheet)
+    if _area_bound(data) <= MAX_CELLS:
+        return
+    last_row = last_column = row = column = 0
+    for match in _ROW_OR_CELL.finditer(data):
+        if match.group(1) is not None:  # <row …>: a cell without r="" continues from here (as calamine does)
+            reference = _ROW_NUMBER.search(match.group(1))
+            row, column = (int(reference.group(1)) if reference else row + 1), 0
+            continue
+        attributes = match.group(2)
+        reference = _REF.search(attributes)
+        if reference is not None:
+            row, column = int(reference.group(2)), _column_number(reference.group(1))
+        else:
+            column += 1
+        if attributes.endswith(b"/"):  # <c …/> has no value: calamine does not keep it
+            continue
+        last_row, last_column = max(last_row, row), max(last_column, column)
+        if last_row * last_column > MAX_CELLS:
+            raise _too_many_cells(sheet)
+
+
+def _area_bound(data: bytes) -> int:
+    """An upper bound of last row × last column from the cell references, by C-speed searches only:
+    the widest column (its letters) and the longest row number (its digit count and first digit)."""
+    if data.count(b"<c ") + data.count(b"<c>") != data.count(b'<c r="'):
+        return MAX_CELLS + 1  # some cells have no leading r="": walk them
+    if not _LONG_REFERENCE.search(data):
+        return 26 * 99_999  # columns A–Z, rows below 100 000: the usual sheet, one scan
+    letters = string.ascii_uppercase
+    if re.search(rb'<c r="[A-Z]{3}\d', data):
+        columns = 16_384
+    elif re.search(rb'<c r="[A-Z]{2}\d', data):
+        first = next(index for index in range(25, -1, -1) if re.search(rb'<c r="%s[A-Z]\d' % letters[index].encode(), data))
+        columns = 26 * (first + 2)
+    else:
+        columns = next((index + 1 for index in range(25, -1, -1) if b'<c r="%s' % letters[index].encode() in data), 26)
+    digits = 1
+    while digits < 7 and re.search(rb'<c r="[A-Z]{1,3}\d{%d,}"' % (digits + 1), data):  # at least so many
+        digits += 1
+    lead = next(d for d in range(9, 0, -1) if re.search(rb'<c r="[A-Z]{1,3}%d\d{%d}"' % (d, digits - 1), data)) \
+        if digits > 1 else 9
+    return columns * ((lead + 1) * 10 ** (digits - 1) - 1)
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -115,48 +281,149 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], CellError]:
         if ref is None:
             continue
         value = _ERROR_VALUE.search(data, match.end(), match.end() + 200)
-        code = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-        cells[(int(ref.group(2)), _column_number(ref.group(1)))] = CellError(code)
+        code = value.group(1).decode("utf-8", "replace").strip() if value else ""
+        cells[(int(ref.group(2)), _column_number(ref.group(1)))] = CellError(code[:20] or "#N/A")
     return cells
 
 
-def _sheet_parts(path: Path) -> dict[str, str]:
+def _too_negative(match: re.Match) -> bool:
+    try:
+        return float(match.group(1)) < _MOST_NEGATIVE
+    except ValueError:
+        return False
+
+
+def _readable_copy(snapshot: bytes, parts: set[str]) -> io.BytesIO:
+    """The file, in memory, with two kinds of values calamine cannot take mended in ``parts``:
+
+    - error codes it does not know (``#SPILL!``, ``#CALC!``, ``#BUSY!`` …) become ``#N/A``: calamine
+      refuses a whole sheet for one such cell; the real code is put back into the grid from the preflight;
+    - numbers below −10 000 000 000 become that number: in a date-formatted cell calamine panics (a Rust
+      panic, printed on stderr, that Python cannot catch as an ordinary error). Either way such a number
+      is no date and no count, and is reported as such.
+    """
+
+    def known(match: re.Match) -> bytes:
+        cell = match.group(0)
+        if not _TYPE_ERROR.search(match.group(1) or b""):
+            return cell
+        return _ERROR_VALUE.sub(
+            lambda value: value.group(0) if value.group(1) in _CALAMINE_ERRORS_BYTES else b"<v>#N/A</v>", cell, count=1
+        )
+
+    def bounded(match: re.Match) -> bytes:
+        return b"<v>%d</v>" % _MOST_NEGATIVE if _too_negative(match) else match.group(0)
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(snapshot)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = _read_bounded(source, info)
+            if info.filename in parts:
+                data = _NEGATIVE_VALUE.sub(bounded, _CELL_ELEMENT.sub(known, data))
+            target.writestr(info, data)
+    buffer.seek(0)
+    return buffer
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def _relationships(data: bytes | None, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part path) of one ``.rels`` part; targets resolved against ``base``."""
+    from defusedxml import ElementTree
+
+    if data is None:
+        return {}
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return {}
+    found = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        found[rel.get("Id")] = (rel.get("Type", ""), path)
+    return found
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     """Sheet name → worksheet part, from workbook.xml and its relationships (parsed with defusedxml)."""
     from defusedxml import ElementTree
 
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    with zipfile.ZipFile(path) as archive:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        try:
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        except KeyError:
-            return {}
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = target
-    parts = {}
-    for sheet in workbook.iter(f"{main}sheet"):
-        parts[sheet.get("name")] = targets.get(sheet.get(f"{rel_ns}id"), "")
-    return parts
+    if "xl/workbook.xml" not in parts:
+        return {}
+    try:
+        workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
+    except ElementTree.ParseError:
+        return {}
+    targets = _relationships(parts.get(_WORKBOOK_RELS), "xl")
+    return {
+        sheet.get("name"): targets.get(sheet.get(f"{_REL_NS}id"), ("", ""))[1]
+        for sheet in workbook.iter(f"{_MAIN_NS}sheet")
+    }
+
+
+def _table_locations(parts: dict[str, bytes], grids: dict[str, SheetGrid]) -> dict[str, TableLocation]:
+    """Every Excel table, from the sheets' relationships and the table parts (not through calamine).
+
+    calamine would load each table's whole range as values: a table stretched to row 1 000 000 would
+    cost gigabytes. Only name, place and headers are needed; the values are in the grid already. A
+    table reaching below the sheet's last used row is cut there (the rows below are blank).
+    """
+    from defusedxml import ElementTree
+
+    tables: dict[str, TableLocation] = {}
+    for sheet, part in _sheet_parts(parts).items():
+        grid = grids.get(sheet)
+        if grid is None or not part:
+            continue
+        folder, name = posixpath.split(part)
+        for kind, target in _relationships(parts.get(f"{folder}/_rels/{name}.rels"), folder).values():
+            if not kind.endswith("/table") or target not in parts:
+                continue
+            try:
+                root = ElementTree.fromstring(parts[target])
+            except ElementTree.ParseError:
+                continue
+            table_name = root.get("displayName") or root.get("name")
+            reference = _RANGE.fullmatch((root.get("ref") or "").replace("$", "").encode())
+            if not table_name or reference is None or root.get("headerRowCount") == "0":
+                continue
+            first_column, header_row = _column_number(reference.group(1)), int(reference.group(2))
+            last_row = int(reference.group(4) or reference.group(2))
+            columns = tuple(column.get("name", "") for column in root.iter(f"{_MAIN_NS}tableColumn"))
+            tables[table_name] = TableLocation(
+                name=table_name,
+                sheet=sheet,
+                header_row=header_row,
+                first_column=first_column,
+                last_row=min(last_row, max(len(grid.rows), header_row + 1)),
+                columns=columns,
+            )
+    return tables
 
 
 def read_grids(path: Path) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
     """Every worksheet as a grid from A1, and every Excel table's location."""
     import python_calamine
 
-    errors = _preflight(path)
-    parts = _sheet_parts(path) if errors else {}
+    path = Path(path)
+    snapshot = _snapshot(path)
+    package = _preflight(path, snapshot)
+    parts = {part: sheet for sheet, part in _sheet_parts(package.parts).items()}
+    errors_by_sheet = {parts[part]: cells for part, cells in package.errors.items() if part in parts}
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+        source = _readable_copy(snapshot, package.to_mend) if package.to_mend else io.BytesIO(snapshot)
+        book = python_calamine.CalamineWorkbook.from_filelike(source, load_tables=False)
     except python_calamine.PasswordError:
         raise UnusableWorkbook(f"Filen {path.name} är lösenordsskyddad. Ta bort lösenordet och försök igen.") from None
     except (python_calamine.CalamineError, OSError, ValueError):
         raise UnusableWorkbook(f"Filen {path.name} är skadad och kan inte läsas som Excel-arbetsbok.") from None
     grids: dict[str, SheetGrid] = {}
-    tables: dict[str, TableLocation] = {}
     cells = 0
     with book:
         for meta in book.sheets_metadata:
@@ -164,46 +431,30 @@ def read_grids(path: Path) -> tuple[dict[str, SheetGrid], dict[str, TableLocatio
                 continue
             try:
                 sheet = book.get_sheet_by_name(meta.name)
-            except python_calamine.CalamineError:
+                end = sheet.end
+                if end is not None:
+                    cells += (end[0] + 1) * (end[1] + 1)
+                    if cells > MAX_CELLS:
+                        raise _too_many_cells(meta.name)
+                rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+                merged = tuple(
+                    (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
+                )
+            except (python_calamine.CalamineError, ValueError, OverflowError):
                 raise UnusableWorkbook(f"Bladet {meta.name} i {path.name} är skadat och kan inte läsas.") from None
-            end = sheet.end
-            if end is not None:
-                cells += (end[0] + 1) * (end[1] + 1)
-                if cells > MAX_CELLS:
-                    raise UnusableWorkbook(
-                        f"Bladet {meta.name} är orimligt stort (över {MAX_CELLS:,} celler). "
-                        "Ta bort tomma rader och kolumner längst ned och till höger.".replace(",", " ")
-                    )
-            rows = sheet.to_python(skip_empty_area=False) if end is not None else []
-            sheet_errors = errors.get(parts.get(meta.name, ""), {})
+            except BaseException as error:  # a Rust panic inside calamine is a BaseException: still a damaged sheet
+                if type(error).__name__ != "PanicException":
+                    raise
+                raise UnusableWorkbook(f"Bladet {meta.name} i {path.name} är skadat och kan inte läsas.") from None
+            sheet_errors = errors_by_sheet.get(meta.name, {})
             if sheet_errors:
                 rows = [list(row) for row in rows]
                 for (row, column), value in sheet_errors.items():
                     if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
                         rows[row - 1][column - 1] = value
-            merged = tuple(
-                (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
-            )
             visible = str(meta.visible) == str(python_calamine.SheetVisibleEnum.Visible)
             grids[meta.name] = SheetGrid(meta.name, rows, merged, visible)
-        for name in book.table_names or []:
-            try:
-                table = book.get_table_by_name(name)
-            except python_calamine.CalamineError:
-                continue
-            if table.start is None:
-                continue
-            (first_row, first_column) = table.start
-            (last_row, _last_column) = table.end or table.start
-            tables[name] = TableLocation(
-                name=name,
-                sheet=table.sheet,
-                header_row=first_row,  # start is the first data row (0-based) = the header's 1-based row
-                first_column=first_column + 1,
-                last_row=last_row + 1,
-                columns=tuple(str(column) for column in table.columns),
-            )
-    return grids, tables
+    return grids, _table_locations(package.parts, grids)
 
 
 def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
