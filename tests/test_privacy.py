@@ -125,11 +125,6 @@ def test_terminal_output_carries_no_full_personnummer(workbooks, data, name):
         assert not leaks(err, numbers, names), command
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli.print_outcome prints the rows' Namn (and Vårdnadshavare) columns in the terminal table for "
-    "mark-no-shows, journal-phrases, export-registrations and plan-interest. SPEC §5 only masks "
-    "personnummer; the brief for issue 6 asks for no names on stdout without --json. If the lead agrees: "
-    "leave out the name columns in cli._table (or show initials) unless --visa-personnummer is given"))
 @pytest.mark.parametrize("name", ["bas"])
 def test_terminal_output_carries_no_names(workbooks, data, name):
     numbers, names = data[name]

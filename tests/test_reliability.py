@@ -46,14 +46,6 @@ ADDRESS_SPACE = 768 * 1024 * 1024  # RLIMIT_AS of the real command line
 MAX_RSS_MB = 400
 UNEXPECTED = "oväntat fel"  # the command line's words for a bug it caught
 
-# Gaps outside reader.py/cells.py, each with the fix it needs (see docs/reliability.md).
-GAP_DUPLICATE_SESSION_HEADER = pytest.mark.xfail(strict=True, reason=(
-    "parsing._read_group_sheet keeps the first of two T2 headers (setdefault) without reporting the second; "
-    "it should add a Varning at the duplicate header cell, as _Reader._locate does for tables"))
-GAP_SHEET_REPORTED_PER_TABLE = pytest.mark.xfail(strict=True, reason=(
-    "parsing._Reader._locate reports a missing sheet once per table on it: 'Bladet Koder saknas' three "
-    "times. Report each missing sheet once (remember the sheets already reported)"))
-
 
 @dataclass(frozen=True)
 class Run:
@@ -117,8 +109,8 @@ def base_results(base) -> dict[str, dict]:
     return {command: run_json(command, base)[1] for command in COMMANDS}
 
 
-def _param(case: corpus.Case, gaps: dict[str, pytest.MarkDecorator] = {}) -> object:
-    return pytest.param(case, id=case.name, marks=[gaps[case.name]] if case.name in gaps else [])
+def _param(case: corpus.Case) -> object:
+    return pytest.param(case, id=case.name)
 
 
 # -- unusable files ----------------------------------------------------------------------------------
@@ -150,7 +142,7 @@ def test_a_missing_file_and_a_folder_end_with_exit_2(tmp_path):
 
 
 # -- readable files ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", [_param(case, {"dubbla-rubriker": GAP_DUPLICATE_SESSION_HEADER}) for case in READABLE])
+@pytest.mark.parametrize("case", [_param(case) for case in READABLE])
 def test_a_readable_file_gets_each_problem_at_its_cell(files, case):
     result, document = run_json("check", files[case.name])
     assert (result.code, result.err) == (case.exit_code, "")
@@ -162,7 +154,7 @@ def test_a_readable_file_gets_each_problem_at_its_cell(files, case):
         assert not [problem for problem in found if fragment in problem[2]], found
 
 
-@pytest.mark.parametrize("case", [_param(case, {"saknade-blad": GAP_SHEET_REPORTED_PER_TABLE}) for case in READABLE])
+@pytest.mark.parametrize("case", [_param(case) for case in READABLE])
 def test_no_problem_is_reported_twice(files, case):
     _, document = run_json("check", files[case.name])
     rows = [tuple(problem.values()) for problem in document["problems"]]
@@ -389,10 +381,6 @@ def test_an_existing_output_is_never_replaced_without_force(base, tmp_path, exis
     assert theirs.read_bytes() != b"the user's own file"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli._write_results writes Registrering .xlsx, then .csv, then the result workbook, each checking only "
-    "its own name: when the .csv exists the .xlsx is still written before the refusal. Check every "
-    "destination (writer.registration_files + result_workbook_name) before writing the first one"))
 def test_when_one_output_exists_none_is_written(base, tmp_path):
     (tmp_path / f"Registrering {TODAY.isoformat()}.csv").write_bytes(b"the user's own file")
     result = run("export-registrations", base, "--today", TODAY, "--out", tmp_path)
@@ -557,21 +545,12 @@ def test_the_real_command_line_survives_each_case_in_bounded_time_and_memory(fil
     assert seconds < 20 and 0 < rss < MAX_RSS_MB, (seconds, rss)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "apply.apply_outcome calls openpyxl.load_workbook unguarded: a value openpyxl's schema refuses (here a column "
-    "width 'bred'; fuzzing found TypeError, ValueError, KeyError and IndexError) ends in 'ett oväntat fel "
-    "inträffade'. Catch exceptions of load_workbook there and raise UnusableWorkbook with a Swedish sentence "
-    "(the result file cannot be made; open the workbook in Excel, save, and try again)"))
 def test_a_result_file_openpyxl_cannot_build_ends_in_one_swedish_line(files, tmp_path):
     result = run("tasks", files["ogiltigt-attribut"], "--today", TODAY, "--out", tmp_path)
     assert result.code == 2 and len(result.err_lines) == 1 and UNEXPECTED not in result.err, result.err
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "apply.apply_outcome loads the source with openpyxl, which builds one RowDimension per formatted empty "
-    "row: 1 000 000 of them take about 40 s and 0.9 GB. Drop self-closing empty <row .../> elements from the "
-    "worksheet XML (a copy in memory) before openpyxl loads it; the result file loses only their formatting"))
 def test_a_result_for_a_workbook_with_a_million_empty_rows_is_written_in_bounded_time(files, tmp_path):
     code, _out, err, seconds, _rss = run_process(
         "tasks", files["miljon-tomma-rader"], "--today", TODAY, "--out", tmp_path / "ut", cwd=tmp_path, timeout=6)

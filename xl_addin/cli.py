@@ -71,7 +71,7 @@ def _add_result_options(command: argparse.ArgumentParser) -> None:
     """The options every command on a workbook has (SPEC §5)."""
     command.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Räkna som om det vore detta datum (standard: i dag).")
     command.add_argument("--json", action="store_true", help="Skriv resultatet som JSON (med fullständiga personnummer).")
-    command.add_argument("--visa-personnummer", action="store_true", help="Visa hela personnummer i terminalen.")
+    command.add_argument("--visa-personnummer", action="store_true", help="Visa hela personnummer och namn i terminalen.")
     command.add_argument("--out", type=Path, metavar="MAPP", help="Skriv resultatet till nya filer i MAPP.")
     command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
 
@@ -191,7 +191,8 @@ def print_outcome(outcome: Outcome, *, reveal: bool, out: TextIO) -> None:
     print(outcome.summary, file=out)
     if outcome.rows and outcome.command != "tasks":
         print(file=out)
-        _table(outcome.rows, reveal, out)
+        hidden = () if reveal else _IDENTIFYING_COLUMNS
+        _table([{key: value for key, value in row.items() if key not in hidden} for row in outcome.rows], reveal, out)
     tasks = [task for task in outcome.tasks if not task.is_done or task.remark]
     if tasks:
         print(f"\nAtt göra ({len(tasks)}):", file=out)
@@ -199,6 +200,11 @@ def print_outcome(outcome: Outcome, *, reveal: bool, out: TextIO) -> None:
     if outcome.problems:
         print(f"\nKontroll ({len(outcome.problems)}):", file=out)
         _table([problem.as_row() for problem in outcome.problems], reveal, out, limit=110)
+
+
+# Shown in the terminal only with --visa-personnummer (the screen may be seen by others; JSON and files
+# carry everything).
+_IDENTIFYING_COLUMNS = (L.NAME, L.GUARDIAN)
 
 
 def _task_line(task: Task, today: date) -> dict[str, object]:
@@ -242,7 +248,7 @@ def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
         outcome = service(workbook_file.workbook, today)
     written: list[Path] = []
     if args.out is not None:
-        written = _write_results(args, workbook_file.workbook, outcome)
+        written = _write_results(args, workbook_file, outcome)
     if args.json:
         # Compact on purpose: json's fast C encoder does not run with ``indent`` (ten years of rows).
         json.dump(outcome_json(outcome), out, ensure_ascii=False)
@@ -254,20 +260,24 @@ def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     return EXIT_PROBLEMS if outcome.found_problems else EXIT_OK
 
 
-def _write_results(args: argparse.Namespace, workbook, outcome: Outcome) -> list[Path]:
-    from .files.writer import registration_files, result_workbook_name, write_result_workbook
+def _write_results(args: argparse.Namespace, workbook_file, outcome: Outcome) -> list[Path]:
+    """All result files, or none: every name is checked and the workbook built before the first write."""
+    from .files.apply import apply_outcome
+    from .files.writer import atomic_write, refuse_existing, registration_file_names, registration_files, result_workbook_name
 
-    written: list[Path] = []
-    if args.command == "export-registrations":
-        written += registration_files(args.out, outcome, force=args.force)
+    export = args.command == "export-registrations"
+    destination = args.out / result_workbook_name(args.workbook, outcome)
+    if not args.force:
+        refuse_existing([destination] + ([args.out / name for name in registration_file_names(outcome)] if export else []))
     log_row = {
         L.TIMESTAMP: datetime.now().replace(microsecond=0),
         L.USER: _user(),
         L.FUNCTION: f"bup-grupper {args.command}",
         L.RESULT: outcome.summary,
     }
-    destination = args.out / result_workbook_name(args.workbook, outcome)
-    written.append(write_result_workbook(args.workbook, destination, outcome, workbook.columns, log_row, force=args.force))
+    data = apply_outcome(workbook_file.data, outcome, workbook_file.workbook.columns, log_row, name=args.workbook.name)
+    written = registration_files(args.out, outcome, force=args.force) if export else []
+    written.append(atomic_write(destination, lambda stream: stream.write(data), force=args.force))
     return written
 
 

@@ -24,13 +24,16 @@ def run_demo(directory: Path | None, *, out: TextIO, err: TextIO) -> int:
     build_demo(source)
     print(f"Demoarbetsbok: {source}", file=out)
     print(f"Alla kommandon körs som om det vore {DEMO_TODAY.isoformat()}.\n", file=out)
-    workbook = read_workbook_file(source, today=DEMO_TODAY).workbook
+    demo_file = read_workbook_file(source, today=DEMO_TODAY)
+    workbook = demo_file.workbook
     results = directory / "resultat"
     for name, (command, service) in services.SERVICES.items():
         outcome = service(workbook, DEMO_TODAY)
         print(f"- {outcome.summary}", file=out)
         log_row = {"Tidpunkt": None, "Användare": "demo", "Funktion": f"bup-grupper {name}", "Resultat": outcome.summary}
-        write_result_workbook(source, results / result_workbook_name(source, outcome), outcome, workbook.columns, log_row, force=True)
+        write_result_workbook(
+            demo_file.data, results / result_workbook_name(source, outcome), outcome, workbook.columns, log_row, force=True
+        )
         if name == services.EXPORT_REGISTRATIONS.name and outcome.rows:
             registration_files(results, outcome, force=True)
     print(f"\nResultatfiler (demoarbetsboken med varje knapps ändringar): {results}", file=out)

@@ -115,6 +115,7 @@ class _Reader:
     today: date
     problems: list[Problem] = field(default_factory=list)
     located: dict[str, _Rows | None] = field(default_factory=dict)
+    missing_sheets: set[str] = field(default_factory=set)
     # personnummer text → parsed (or the error): a person recurs in many Att göra rows and groups
     numbers: dict[str, PersonalNumber | InvalidPersonalNumber] = field(default_factory=dict)
 
@@ -142,7 +143,8 @@ class _Reader:
     def _locate(self, table: L.Table, required: bool) -> _Rows | None:
         grid = self.grids.get(table.sheet)
         if grid is None:
-            if required:
+            if required and table.sheet not in self.missing_sheets:  # Koder has three tables: say it once
+                self.missing_sheets.add(table.sheet)
                 self.problems.append(error(table.sheet, "A1", f"Bladet {table.sheet} saknas i arbetsboken."))
             return None
         location = self.tables.get(table.name)
@@ -509,8 +511,13 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     for column, value in enumerate(grid.rows[header_row - 1], start=1):
         header = as_text(value)
         match = L.SESSION_COLUMN.match(header.upper())
-        if match:
-            session_columns.setdefault(int(match.group(1)), column)
+        if match and int(match.group(1)) in session_columns:
+            reader.problems.append(warning(
+                name, cell_address(header_row, column),
+                f"Rubriken {header.upper()} finns två gånger på gruppbladet; den första används.",
+            ))
+        elif match:
+            session_columns[int(match.group(1))] = column
         elif header and header.casefold() not in {c.casefold() for c in columns}:
             for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS:
                 if header.casefold() == wanted.casefold():

@@ -8,12 +8,15 @@ replacement for ``AttGora``/``Kontroll``, appends for ``Registrering`` and ``Log
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from ..domain import layout as L
 from ..domain.cells import cell_address
+from ..domain.errors import UnusableWorkbook
 from ..domain.model import Outcome, PersonalNumber
 from ..template import DEFAULT_ROW_HEIGHT, text_height
 
@@ -148,13 +151,38 @@ def _add_group_sheets(book, sheets) -> None:
         _copy_sheet(built[sheet.name], book, position + offset)
 
 
+_EMPTY_ROW = re.compile(rb"<row\b[^>]*/>")
+
+
+def _without_empty_rows(source: bytes) -> io.BytesIO:
+    """``source`` without worksheet rows that hold nothing (``<row …/>``): openpyxl would build an object
+    for each, and a sheet formatted down to row 1 048 576 then takes a minute and a gigabyte. Only the
+    formatting of such empty rows is lost in the result file."""
+    result = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive, zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            data = archive.read(info)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml") and b"/>" in data:
+                data = _EMPTY_ROW.sub(b"", data)
+            copy.writestr(info, data)
+    result.seek(0)
+    return result
+
+
 def apply_outcome(
-    source: Path, outcome: Outcome, columns: Mapping[str, Mapping[str, int]], log_row: Mapping[str, object]
+    source: bytes, outcome: Outcome, columns: Mapping[str, Mapping[str, int]], log_row: Mapping[str, object],
+    *, name: str = "arbetsboken",
 ) -> bytes:
-    """The bytes of ``source`` with ``outcome`` applied and one ``Logg`` row appended."""
+    """The workbook ``source`` (the bytes the reader read) with ``outcome`` applied and one ``Logg`` row."""
     import openpyxl
 
-    book = openpyxl.load_workbook(source, rich_text=True)
+    try:
+        book = openpyxl.load_workbook(_without_empty_rows(source), rich_text=True)
+    except Exception:  # openpyxl's schema refuses things Excel accepts; the reader has read it already
+        raise UnusableWorkbook(
+            f"Resultatfilen kan inte skapas: {name} innehåller något som inte går att skriva om utan Excel. "
+            "Öppna arbetsboken i Excel, spara den och försök igen. Inget har skrivits."
+        ) from None
     if outcome.new_sheets:
         _add_group_sheets(book, outcome.new_sheets)
     for write in outcome.writes:

@@ -46,12 +46,13 @@ _ROW_OR_CELL = re.compile(rb"<row\b([^>]*)>|<c\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class WorkbookFile:
     """What was read from a file, and whether Excel has it open (a ``~$`` owner file beside it)."""
 
     workbook: Workbook
     open_in_excel: bool
+    data: bytes = b""  # the bytes that were read: result files are built from exactly this version
 
 
 def open_in_excel(path: Path) -> bool:
@@ -407,12 +408,14 @@ def _table_locations(parts: dict[str, bytes], grids: dict[str, SheetGrid]) -> di
     return tables
 
 
-def read_grids(path: Path) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
-    """Every worksheet as a grid from A1, and every Excel table's location."""
+def read_grids(path: Path, snapshot: bytes | None = None) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
+    """Every worksheet as a grid from A1, and every Excel table's location (``snapshot``: the file's
+    bytes when the caller has read them already)."""
     import python_calamine
 
     path = Path(path)
-    snapshot = _snapshot(path)
+    if snapshot is None:
+        snapshot = _snapshot(path)
     package = _preflight(path, snapshot)
     parts = {part: sheet for sheet, part in _sheet_parts(package.parts).items()}
     errors_by_sheet = {parts[part]: cells for part, cells in package.errors.items() if part in parts}
@@ -460,5 +463,6 @@ def read_grids(path: Path) -> tuple[dict[str, SheetGrid], dict[str, TableLocatio
 def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
     """Read and validate a workbook file for the command line (the file is never written)."""
     path = Path(path)
-    grids, tables = read_grids(path)
-    return WorkbookFile(read_workbook(grids, tables, today=today), open_in_excel(path))
+    snapshot = _snapshot(path)
+    grids, tables = read_grids(path, snapshot)
+    return WorkbookFile(read_workbook(grids, tables, today=today), open_in_excel(path), snapshot)

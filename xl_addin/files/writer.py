@@ -139,12 +139,12 @@ def write_xlsx(
 
 def registration_files(directory: Path, outcome: Outcome, *, force: bool = False) -> list[Path]:
     """``Registrering ÅÅÅÅ-MM-DD.xlsx`` and ``.csv`` with the exported rows."""
-    stem = f"Registrering {outcome.today.isoformat()}"
+    xlsx, csv_name = registration_file_names(outcome)
     columns = L.REGISTRATION_TABLE.columns
     rows = [{column: row.get(column) for column in columns} for row in outcome.rows]
     return [
-        write_xlsx(Path(directory) / f"{stem}.xlsx", L.REGISTRATION, columns, rows, force=force),
-        write_csv(Path(directory) / f"{stem}.csv", columns, rows, force=force),
+        write_xlsx(Path(directory) / xlsx, L.REGISTRATION, columns, rows, force=force),
+        write_csv(Path(directory) / csv_name, columns, rows, force=force),
     ]
 
 
@@ -152,8 +152,20 @@ def result_workbook_name(source: Path, outcome: Outcome) -> str:
     return f"{source.stem} ({outcome.command} {outcome.today.isoformat()}).xlsx"
 
 
+def registration_file_names(outcome: Outcome) -> list[str]:
+    stem = f"Registrering {outcome.today.isoformat()}"
+    return [f"{stem}.xlsx", f"{stem}.csv"]
+
+
+def refuse_existing(paths: Sequence[Path]) -> None:
+    """Refuse before writing anything when one of several outputs exists (without ``--force``)."""
+    for path in paths:
+        if path.exists():
+            raise OutputExists(f"Filen {path.name} finns redan i {path.parent}. Ange --force för att ersätta den.")
+
+
 def write_result_workbook(
-    source: Path,
+    source: bytes,
     destination: Path,
     outcome: Outcome,
     columns: Mapping[str, Mapping[str, int]],
@@ -161,14 +173,13 @@ def write_result_workbook(
     *,
     force: bool = False,
 ) -> Path:
-    """A copy of ``source`` with the outcome applied, saved as a new ``.xlsx`` (openpyxl).
+    """The workbook ``source`` (the bytes that were read) with the outcome applied, as a new ``.xlsx``.
 
     openpyxl drops buttons, shapes and VBA: the copy is a result to read or keep, not a replacement
     for the clinic's workbook (that one changes only through Excel).
     """
     from .apply import apply_outcome
 
-    def write(stream: BinaryIO) -> None:
-        stream.write(apply_outcome(source, outcome, columns, log_row))
+    data = apply_outcome(source, outcome, columns, log_row)  # before the file exists: no partial file
+    return atomic_write(destination, lambda stream: stream.write(data), force=force)
 
-    return atomic_write(destination, write, force=force)
