@@ -17,11 +17,11 @@ from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
-from .domain.parsing import MISSING_GROUP_SHEET
-from .domain.statistics import compute_statistics
 from .domain.no_shows import find_no_shows
+from .domain.parsing import MISSING_GROUP_SHEET
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
+from .domain.statistics import compute_statistics
 from .domain.writes import Decision
 
 
@@ -34,17 +34,17 @@ class Command:
     kinds: tuple[str, ...]  # task kinds it owns
 
 
-CHECK = Command("check", "Kontrollera", ())
-FLAG_LATE_ROSTERS = Command("flag-late-rosters", "Flagga sena listor", (T.BOOK_IN_ELVIS,))
-MARK_NO_SHOWS = Command("mark-no-shows", "Markera uteblivanden", (T.NO_SHOW, T.CANCELLATION))
-JOURNAL_PHRASES = Command("journal-phrases", "Skapa journaltexter", (T.JOURNAL,))
-EXPORT_REGISTRATIONS = Command("export-registrations", "Exportera registreringslista", ())
-PLAN_INTEREST = Command("plan-interest", "Intresseanmälningar", (T.PLANNING_ENTRY,))
-NEW_GROUPS = Command("new-groups", "Ny grupp", ())
+CHECK = Command("check", L.BUTTON_CHECK, ())
+FLAG_LATE_ROSTERS = Command("flag-late-rosters", L.BUTTON_FLAG_LATE_ROSTERS, (T.BOOK_IN_ELVIS,))
+MARK_NO_SHOWS = Command("mark-no-shows", L.BUTTON_MARK_NO_SHOWS, (T.NO_SHOW, T.CANCELLATION))
+JOURNAL_PHRASES = Command("journal-phrases", L.BUTTON_JOURNAL_PHRASES, (T.JOURNAL,))
+EXPORT_REGISTRATIONS = Command("export-registrations", L.BUTTON_EXPORT_REGISTRATIONS, ())
+PLAN_INTEREST = Command("plan-interest", L.BUTTON_PLAN_INTEREST, (T.PLANNING_ENTRY,))
+NEW_GROUPS = Command("new-groups", L.BUTTON_NEW_GROUPS, ())
 STATISTICS = Command("stats", "Statistik", ())
 IMPORT_INTEREST = Command("import-interest", "Importera intresseanmälningar", ())
 TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL, T.PLANNING_ENTRY))
-REFRESH_ALL = Command("refresh-all", "Uppdatera allt", TASKS.kinds)
+REFRESH_ALL = Command("refresh-all", L.BUTTON_UPDATE_ALL, TASKS.kinds)
 
 # The rules behind the task list, each with the task kinds it owns.
 _TASK_RULES = (find_late_rosters, find_no_shows, write_journal_texts, decide_interest)
