@@ -54,7 +54,7 @@ BUTTON_TARGET_MS = 100.0  # one term
 IMPORT_TARGET_MS = 50.0
 FILE_SIDE_MODULES = ("openpyxl", "xlsxwriter", "python_calamine", "xl_addin.template", "xl_addin.files.reader")
 PACKAGES = ("xlwings", "pandas", "numpy", "openpyxl", "python-calamine", "XlsxWriter", "holidays", "defusedxml")
-WAITING = "väntar på knapparna"
+WAITING = "waiting for the buttons"
 
 
 def _commands() -> tuple[str, ...]:
@@ -148,16 +148,16 @@ def verify_naive(path: Path, results: dict) -> list[str]:
     mine = {row["GruppID"]: [row["Sista dag för lista"], row["Status"]] for row in ours["rows"]}
     theirs = {group: value for group, value in results["flag-late-rosters"].items() if group in mine}
     same = theirs == mine
-    lines.append(f"flag-late-rosters: Sista dag för lista och Status för {len(mine)} grupper "
-                 f"{'lika' if same else 'OLIKA'}")
+    lines.append(f"flag-late-rosters: Sista dag för lista and Status of {len(mine)} groups "
+                 f"{'equal' if same else 'DIFFERENT'}")
     ours = command_json(path, "mark-no-shows")
-    lines.append(f"mark-no-shows: {len(ours['rows'])} uteblivanden och avbokningar, naivt "
-                 f"{results['mark-no-shows']} ({'lika' if len(ours['rows']) == results['mark-no-shows'] else 'OLIKA'})")
+    lines.append(f"mark-no-shows: {len(ours['rows'])} no-shows and cancellations, naive "
+                 f"{results['mark-no-shows']} ({'equal' if len(ours['rows']) == results['mark-no-shows'] else 'DIFFERENT'})")
     ours = command_json(path, "check")
     mine_cells = sorted([p["Blad"], p["Cell"]] for p in ours["problems"] if "närvarovärde" in p["Meddelande"])
     theirs_cells = sorted(results["check"])
-    lines.append(f"check: {len(mine_cells)} celler med okänt närvarovärde, naivt {len(theirs_cells)} "
-                 f"({'samma celler' if mine_cells == theirs_cells else 'OLIKA'})")
+    lines.append(f"check: {len(mine_cells)} cell{'' if len(mine_cells) == 1 else 's'} with an unknown attendance value, naive {len(theirs_cells)} "
+                 f"({'the same cells' if mine_cells == theirs_cells else 'DIFFERENT'})")
     return lines
 
 
@@ -526,7 +526,7 @@ def buttons(path: Path, cold: int, warm: int, compare: bool, warmup: Path | None
     for names, argv in groups:
         child = run_child(argv, env=env, capture=True)
         if child.code != 0:
-            return {"_missing": f"fel i knappmätningen ({', '.join(names)}): {child.stderr.strip().splitlines()[-1:]}"}
+            return {"_missing": f"the button measurement failed ({', '.join(names)}): {child.stderr.strip().splitlines()[-1:]}"}
         report["_peak_mb"] = max(report["_peak_mb"], child.peak_mb)
         for function, run in json.loads(child.stdout).items():
             runs[function].append(run)
@@ -542,8 +542,8 @@ def buttons(path: Path, cold: int, warm: int, compare: bool, warmup: Path | None
             "actions": last["actions"], "calls": last["calls"], "by_method": last["by_method"], "summary": last["summary"],
         }
     if same:
-        report["_payload_check"] = (f"{sum(same)} av {len(same)} knappar ger samma sammanfattning och antal åtgärder "
-                                    "med testernas `book_json` (openpyxl) som med benchmarkens snabba nyttolast (calamine)")
+        report["_payload_check"] = (f"{sum(same)} of {len(same)} buttons give the same summary and number of actions "
+                                    "with the tests' `book_json` (openpyxl) as with the benchmark's fast payload (calamine)")
     return report
 
 
@@ -587,7 +587,7 @@ def imports(repeat: int) -> dict:
 def machine() -> dict[str, str]:
     from importlib import metadata
 
-    model = "okänd"
+    model = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -625,48 +625,48 @@ def _ms(seconds: float) -> str:
 
 def tables(results: list[SizeResult], import_report: dict) -> list[str]:
     """The generated Markdown (also printed)."""
-    lines = ["### Storlekar", "",
-             "| Storlek | Grupper | Gruppblad | Deltagare | Närvaroceller | Intresseanmälningar | Att göra-rader | Fil (MB) | Körningar |",
+    lines = ["### Sizes", "",
+             "| Size | Groups | Group sheets | Participants | Attendance cells | Interest registrations | Att göra rows | File (MB) | Runs |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for result in results:
         c = result.counts
         lines.append(f"| {result.size} | {c['groups']} | {c['sheets']} | {c['participants']} | {c['cells']} | "
                      f"{c['interest']} | {c['tasks']} | {result.path.stat().st_size / 1e6:.1f} | {result.repeat} |")
-    lines += ["", "### Kommandoraden: hela processen, median (ms), naiv baslinje och minnestopp", "",
-              "`python -m xl_addin KOMMANDO FIL --today " + TODAY.isoformat() + " --json > /dev/null`, från start till "
-              "slut (*ms*, väggklocka) och processens CPU-tid (*CPU ms*, användare + system: mindre känslig för andra "
-              "jobb på maskinen). Naivt = `pandas.read_excel(engine=\"openpyxl\", sheet_name=None)` + regeln i pandas, "
-              "väggklocka; kvoten är naivt / vårt i väggklocka.", "",
-              "| Storlek | Kommando | ms | CPU ms | Naivt ms | Naivt / vårt | Minnestopp MB |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += ["", "### Command line: the whole process, median (ms), naive baseline and peak memory", "",
+              "`python -m xl_addin COMMAND FILE --today " + TODAY.isoformat() + " --json > /dev/null`, from start to "
+              "exit (*ms*, wall clock) and the process's CPU time (*CPU ms*, user + system: less sensitive to other "
+              "jobs on the machine). Naive = `pandas.read_excel(engine=\"openpyxl\", sheet_name=None)` + the rule in "
+              "pandas, wall clock; the ratio is naive / ours in wall clock.", "",
+              "| Size | Command | ms | CPU ms | Naive ms | Naive / ours | Peak MB |", "|---|---|---:|---:|---:|---:|---:|"]
     for result in results:
         for command, figures in result.headless.items():
             naive_seconds = result.naive.get("seconds", {}).get(command)
             ratio = f"{naive_seconds / figures['seconds']:.1f}×" if naive_seconds else "–"
             lines.append(f"| {result.size} | {command} | {_ms(figures['seconds'])} | {_ms(figures['cpu'])} | "
                          f"{_ms(naive_seconds) if naive_seconds else '–'} | {ratio} | {figures['peak_mb']:.0f} |")
-    lines += ["", "Naiva processens minnestopp och läsning: " + "; ".join(
-        f"{r.size} {r.naive['peak_mb']:.0f} MB, läsning {r.naive['read']:.1f} s" for r in results if r.naive) + ".", "",
-        "Kontroll av att den naiva baslinjen räknar samma sak:", ""]
+    lines += ["", "The naive process's peak memory and reading time: " + "; ".join(
+        f"{r.size} {r.naive['peak_mb']:.0f} MB, reading {r.naive['read']:.1f} s" for r in results if r.naive) + ".", "",
+        "Check that the naive baseline computes the same thing:", ""]
     for result in results:
         lines += [f"- {result.size}: {check}" for check in result.checks]
-    lines += ["", "### Knapparna: Pythons arbete per klick genom xlwings API (utan Excel), median (ms)", ""]
+    lines += ["", "### Buttons: Python's work per click through the xlwings API (without Excel), median (ms)", ""]
     missing = [r.buttons["_missing"] for r in results if "_missing" in r.buttons]
     if missing:
-        lines.append(f"Knappmätningarna saknas: {missing[0]}.")
+        lines.append(f"The button measurements are missing: {missing[0]}.")
     else:
         functions = [f for f in results[0].buttons if not f.startswith("_")]
         lines += [
-            "Fjärrmotorn `xw.Book(json=...)` (xlwings PRO, `XLWINGS_LICENSE_KEY=noncommercial`, bara i mätprocessen) "
-            "håller arbetsboken som den JSON en Office.js-klient skickar och svarar på läsningar ur den, så tiden är "
-            "Pythons egen: läsning genom API:t, tolkning, regeln och planeringen av skrivningarna. *Kall* = första "
-            "klicket i en ny process (så som RunPython kör varje klick; importen av modulerna räknas inte, se nedan); "
-            "*varm* = ett klick till i samma process (stress: bara varma klick, alla knappar i en process som först klickat "
-            "på terminens arbetsbok, eftersom varje klick tar sekunder). *Åtgärder* = skrivningar som klicket registrerade "
-            "(`len(book.json()[\"actions\"])`), var och en ett anrop till Excel. *Motoranrop* = anrop från xlwings "
-            "API in i motorn, läsningar inräknade: ungefär de COM-anrop som Excel på skrivbordet får.", "",
-            "| Knapp | " + " | ".join(f"{r.size} kall | {r.size} varm" for r in results) + " | "
-            + " | ".join(f"{r.size} åtgärder" for r in results) + " | "
-            + " | ".join(f"{r.size} motoranrop" for r in results) + " |",
+            "The remote engine `xw.Book(json=...)` (xlwings PRO, `XLWINGS_LICENSE_KEY=noncommercial`, in the "
+            "measuring process only) holds the workbook as the JSON an Office.js client sends and answers reads from "
+            "it, so the time is Python's own: reading through the API, parsing, the rule and planning the writes. "
+            "*Cold* = the first click in a new process (as RunPython runs every click; importing the modules is not "
+            "counted, see below); *warm* = one more click in the same process (stress: warm clicks only, every button "
+            "in one process that first clicked on the one-term workbook, since each click takes seconds). *Actions* = "
+            "writes the click recorded (`len(book.json()[\"actions\"])`), each one call to Excel. *Engine calls* = "
+            "calls from the xlwings API into the engine, reads included: roughly the COM calls desktop Excel receives.", "",
+            "| Button | " + " | ".join(f"{r.size} cold | {r.size} warm" for r in results) + " | "
+            + " | ".join(f"{r.size} actions" for r in results) + " | "
+            + " | ".join(f"{r.size} engine calls" for r in results) + " |",
             "|---|" + "---:|" * (4 * len(results))]
         for function in functions:
             cells = []
@@ -678,78 +678,78 @@ def tables(results: list[SizeResult], import_report: dict) -> list[str]:
             lines.append(f"| {function} | " + " | ".join(cells) + " |")
         biggest = results[-1]
         top = biggest.buttons[functions[-1]]["by_method"]
-        lines += ["", f"Vanligaste motoranropen för {functions[-1]} ({biggest.size}): "
+        lines += ["", f"Most frequent engine calls for {functions[-1]} ({biggest.size}): "
                   + ", ".join(f"`{name}` {count}" for name, count in top) + "."]
         checks = [r.buttons.get("_payload_check") for r in results if r.buttons.get("_payload_check")]
-        lines += [""] + [f"Nyttolasten: {check}." for check in checks]
+        lines += [""] + [f"The payload: {check}." for check in checks]
         peaks = [f"{r.size} {r.buttons['_peak_mb']:.0f} MB" for r in results if "_peak_mb" in r.buttons]
         if peaks:
-            lines += ["", "Minnestopp i knappmätningens process: " + ", ".join(peaks) + "."]
-    lines += ["", "### Import av knappmodulen (nya tolkar, median)", ""]
+            lines += ["", "Peak memory of the button measurement's process: " + ", ".join(peaks) + "."]
+    lines += ["", "### Import of the button module (fresh interpreters, median)", ""]
     if "_missing" in import_report:
-        lines.append(f"Saknas: {import_report['_missing']}.")
+        lines.append(f"Missing: {import_report['_missing']}.")
     else:
         lines += [
-            f"- `python -c \"import xlwings\"`: {_ms(import_report['alone'])} ms (hela processen); "
-            f"`import xlwings, xl_addin.buttons`: {_ms(import_report['both'])} ms; skillnad (median av parvisa "
-            f"skillnader) {_ms(import_report['extra'])} ms.",
-            f"- Mätt inne i processen: `import xl_addin.buttons` efter xlwings tar {_ms(import_report['inside'])} ms.",
-            f"- Filsidans bibliotek som importen laddar: {', '.join(import_report['file_side_loaded']) or 'inga'} "
-            f"(kontrollerade: {', '.join(FILE_SIDE_MODULES)}); i processen alls: "
-            f"{', '.join(import_report['file_side_present']) or 'inga'}.",
-            f"- Paket som importen laddar utöver xlwings: {', '.join(import_report['heaviest'])}.",
+            f"- `python -c \"import xlwings\"`: {_ms(import_report['alone'])} ms (the whole process); "
+            f"`import xlwings, xl_addin.buttons`: {_ms(import_report['both'])} ms; difference (median of paired "
+            f"differences) {_ms(import_report['extra'])} ms.",
+            f"- Measured inside the process: `import xl_addin.buttons` after xlwings takes {_ms(import_report['inside'])} ms.",
+            f"- File-side libraries the import loads: {', '.join(import_report['file_side_loaded']) or 'none'} "
+            f"(checked: {', '.join(FILE_SIDE_MODULES)}); present in the process at all: "
+            f"{', '.join(import_report['file_side_present']) or 'none'}.",
+            f"- Packages the import loads beyond xlwings: {', '.join(import_report['heaviest']) or 'none'}.",
         ]
     return lines
 
 
 def targets(results: list[SizeResult], import_report: dict) -> list[str]:
-    lines = ["### Mål", ""]
+    lines = ["### Targets", ""]
     decade = next((r for r in results if r.size == "decade"), None)
     if decade:
         slowest = max(decade.headless.items(), key=lambda item: item[1]["seconds"])
         over = [c for c, f in decade.headless.items() if f["seconds"] >= HEADLESS_TARGET_S]
         slowest_cpu = max(decade.headless.items(), key=lambda item: item[1]["cpu"])
-        lines.append(f"- Tio år, varje kommando under {HEADLESS_TARGET_S:.0f} s: "
-                     f"{'uppfyllt' if not over else 'EJ uppfyllt (' + ', '.join(over) + ')'}; "
-                     f"långsammast {slowest[0]} {_ms(slowest[1]['seconds'])} ms "
-                     f"(CPU-tid: långsammast {slowest_cpu[0]} {_ms(slowest_cpu[1]['cpu'])} ms).")
+        lines.append(f"- Ten years, every command under {HEADLESS_TARGET_S:.0f} s: "
+                     f"{'met' if not over else 'NOT met (' + ', '.join(over) + ')'}; "
+                     f"slowest {slowest[0]} {_ms(slowest[1]['seconds'])} ms "
+                     f"(CPU time: slowest {slowest_cpu[0]} {_ms(slowest_cpu[1]['cpu'])} ms).")
         ratios = {c: decade.naive["seconds"][c] / f["seconds"] for c, f in decade.headless.items()
                   if c in decade.naive.get("seconds", {})}
         if ratios:
             low = min(ratios.items(), key=lambda item: item[1])
-            lines.append(f"- Tio år, minst {NAIVE_RATIO_TARGET:.0f}× snabbare än den naiva baslinjen: "
-                         f"{'uppfyllt' if low[1] >= NAIVE_RATIO_TARGET else 'EJ uppfyllt'}; lägst {low[0]} {low[1]:.1f}×.")
+            lines.append(f"- Ten years, at least {NAIVE_RATIO_TARGET:.0f}× faster than the naive baseline: "
+                         f"{'met' if low[1] >= NAIVE_RATIO_TARGET else 'NOT met'}; lowest {low[0]} {low[1]:.1f}×.")
     else:
-        lines.append("- Tio år: inte mätt i den här körningen.")
+        lines.append("- Ten years: not measured in this run.")
     term = next((r for r in results if r.size == "term"), None)
     if term and "_missing" not in term.buttons:
         worst = max(((f, v["cold"]) for f, v in term.buttons.items() if not f.startswith("_")), key=lambda i: i[1])
         warm = max((v["warm"] or v["cold"]) for f, v in term.buttons.items() if not f.startswith("_"))
-        lines.append(f"- En termin, knappens Python-arbete under {BUTTON_TARGET_MS:.0f} ms: "
-                     f"{'uppfyllt' if worst[1] * 1000 < BUTTON_TARGET_MS else 'EJ uppfyllt'} för första klicket i en ny "
-                     f"process (långsammast {worst[0]} {_ms(worst[1])} ms); varma klick högst {_ms(warm)} ms.")
+        lines.append(f"- One term, a button's Python work under {BUTTON_TARGET_MS:.0f} ms: "
+                     f"{'met' if worst[1] * 1000 < BUTTON_TARGET_MS else 'NOT met'} for the first click in a new "
+                     f"process (slowest {worst[0]} {_ms(worst[1])} ms); warm clicks at most {_ms(warm)} ms.")
     elif term:
-        lines.append(f"- En termin, knappens Python-arbete: {WAITING}.")
+        lines.append(f"- One term, a button's Python work: {WAITING}.")
     if "_missing" not in import_report:
         extra = import_report["extra"] * 1000
-        lines.append(f"- Importen av xl_addin.buttons lägger till under {IMPORT_TARGET_MS:.0f} ms: "
-                     f"{'uppfyllt' if extra < IMPORT_TARGET_MS else 'EJ uppfyllt'} ({extra:.0f} ms mellan processerna, "
-                     f"{_ms(import_report['inside'])} ms mätt inne i processen); filsidans "
-                     f"bibliotek {'laddas inte' if not import_report['file_side_loaded'] else 'LADDAS'}.")
+        lines.append(f"- Importing xl_addin.buttons adds under {IMPORT_TARGET_MS:.0f} ms: "
+                     f"{'met' if extra < IMPORT_TARGET_MS else 'NOT met'} ({extra:.0f} ms between processes, "
+                     f"{_ms(import_report['inside'])} ms measured inside the process); the file-side "
+                     f"libraries {'are not loaded' if not import_report['file_side_loaded'] else 'ARE LOADED'}.")
     else:
-        lines.append(f"- Importen av xl_addin.buttons: {WAITING}.")
+        lines.append(f"- Importing xl_addin.buttons: {WAITING}.")
     measured = [r for r in results if "_missing" not in r.buttons]
     if len(measured) > 1:
         functions = [f for f in measured[0].buttons if not f.startswith("_")]
         growing = [f for f in functions if len({r.buttons[f]["actions"] for r in measured}) > 1]
-        lines.append("- Åtgärder (skrivningar till Excel) per knapp oberoende av antalet rader: " + (
-            "uppfyllt" if not growing else
-            "antalet skiljer sig mellan storlekarna för " + ", ".join(growing) +
-            " (jämför tabellen: skillnaden följer antalet blad och sammanhängande block, inte raderna)") + ".")
+        lines.append("- Actions (writes to Excel) per button independent of the number of rows: " + (
+            "met" if not growing else
+            "NOT met: the number differs between the sizes for " + ", ".join(growing) +
+            " (compare the table: the difference follows the number of sheets and contiguous blocks, not the rows)") + ".")
     elif measured:
-        lines.append("- Åtgärder per knapp oberoende av antalet rader: mät minst två storlekar.")
+        lines.append("- Actions per button independent of the number of rows: measure at least two sizes.")
     else:
-        lines.append(f"- Åtgärder per knapp: {WAITING}.")
+        lines.append(f"- Actions per button: {WAITING}.")
     return lines
 
 
@@ -758,15 +758,15 @@ def write_doc(out: Path, results: list[SizeResult], import_report: dict, started
     info = machine()
     hand = _hand_written(out)
     generated = [
-        "# Prestanda", "",
-        "<!-- Genererad av benchmarks/run.py fram till rubriken \"Where the time goes\"; den delen skrivs för hand "
-        "och behålls när filen genereras om. -->", "",
-        f"Körd {datetime.now():%Y-%m-%d %H:%M} med `python benchmarks/run.py {' '.join(argv)}` "
-        f"på {time.perf_counter() - started:.0f} s. Arbetsböckerna görs av `benchmarks/generate.py` "
-        f"(frö {seed}, påhittade personer) och alla kommandon körs som om det vore {TODAY.isoformat()}.", "",
-        f"Maskin: {info['cpu']}, {info['cores']} kärnor, {info['system']}, Python {info['python']}. "
-        f"Paket: {info['packages']}. Maskinen delas med andra jobb: belastning (load average, 1 min) "
-        f"{load[0]:.1f} vid start och {os.getloadavg()[0]:.1f} vid slut; över 0,5 per kärna blir tiderna märkbart längre.", "",
+        "# Performance", "",
+        f"<!-- Generated by benchmarks/run.py up to the heading \"{HAND_WRITTEN[3:]}\"; that part is written by hand "
+        "and kept when the file is regenerated. -->", "",
+        f"Run {datetime.now():%Y-%m-%d %H:%M} with `{' '.join(['python benchmarks/run.py', *argv])}` "
+        f"in {time.perf_counter() - started:.0f} s. The workbooks are made by `benchmarks/generate.py` "
+        f"(seed {seed}, fictional people) and every command runs as if it were {TODAY.isoformat()}.", "",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['system']}, Python {info['python']}. "
+        f"Packages: {info['packages']}. The machine is shared with other jobs: load (load average, 1 min) "
+        f"{load[0]:.1f} at the start and {os.getloadavg()[0]:.1f} at the end; above 0.5 per core the times get noticeably longer.", "",
         *tables(results, import_report), "", *targets(results, import_report), "",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -779,7 +779,7 @@ def _hand_written(out: Path) -> str:
             text = source.read_text(encoding="utf-8")
             if HAND_WRITTEN in text:
                 return text[text.index(HAND_WRITTEN):]
-    return f"{HAND_WRITTEN}\n\n(Profilen skrivs här för hand.)\n"
+    return f"{HAND_WRITTEN}\n\n(The profile is written here by hand.)\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -825,26 +825,26 @@ def main(argv: list[str] | None = None) -> int:
         result.naive = naive(path, {"term": repeat, "decade": min(repeat, 3)}.get(size, 1))
         # Checking needs three more runs of our commands: a minute at the stress size, so only below it.
         result.checks = (verify_naive(path, result.naive["results"]) if size != "stress" else
-                         ["inte kontrollerad i den här storleken (samma kod som tio år; tre körningar till tar en minut)"])
-        print("  naivt: " + ", ".join(f"{c} {_ms(s)} ms" for c, s in result.naive["seconds"].items()), flush=True)
+                         ["not checked at this size (the same code as ten years; three more runs take a minute)"])
+        print("  naive: " + ", ".join(f"{c} {_ms(s)} ms" for c, s in result.naive["seconds"].items()), flush=True)
         for check in result.checks:
             print(f"  {check}", flush=True)
         cold, warm = {"term": (repeat, 2), "decade": (min(repeat, 2), 1)}.get(size, (1, 0))
         warmup = generate.ensure("term", cache=args.cache) if size == "stress" else None
         result.buttons = buttons(path, cold, 0 if args.smoke else warm, compare=size == "term", warmup=warmup)
         if "_missing" in result.buttons:
-            print(f"  knapparna: {result.buttons['_missing']}", flush=True)
+            print(f"  buttons: {result.buttons['_missing']}", flush=True)
         for function, figures in result.buttons.items():
             if not function.startswith("_"):
-                print(f"  knapp {function:22s} {_ms(figures['cold']) if figures['cold'] else '–':>6} ms kall, "
-                      f"{_ms(figures['warm']) if figures['warm'] else '–':>6} ms varm, "
-                      f"{figures['actions']} åtgärder, {figures['calls']} motoranrop", flush=True)
+                print(f"  button {function:22s} {_ms(figures['cold']) if figures['cold'] else '–':>6} ms cold, "
+                      f"{_ms(figures['warm']) if figures['warm'] else '–':>6} ms warm, "
+                      f"{figures['actions']} actions, {figures['calls']} engine calls", flush=True)
         results.append(result)
     import_report = imports(3 if args.smoke else 15)
     lines = tables(results, import_report) + [""] + targets(results, import_report)
     print("\n".join(lines))
     write_doc(args.out, results, import_report, started, argv, generate.DEFAULT_SEED, load)
-    print(f"\nSkrev {args.out}")
+    print(f"\nWrote {args.out}")
     return 0
 
 

@@ -250,9 +250,8 @@ def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     if args.out is not None:
         written = _write_results(args, workbook_file, outcome)
     if args.json:
-        # Compact on purpose: json's fast C encoder does not run with ``indent`` (ten years of rows).
-        json.dump(outcome_json(outcome), out, ensure_ascii=False)
-        out.write("\n")
+        # Compact, and through dumps: json's fast C encoder runs neither with ``indent`` nor in ``dump``.
+        out.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
     else:
         print_outcome(outcome, reveal=args.visa_personnummer, out=out)
         for path in written:

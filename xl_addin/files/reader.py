@@ -16,10 +16,12 @@ import posixpath
 import re
 import string
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from ..domain import layout as L
 from ..domain.cells import CellError
 from ..domain.errors import UnusableWorkbook
 from ..domain.model import Workbook
@@ -408,9 +410,11 @@ def _table_locations(parts: dict[str, bytes], grids: dict[str, SheetGrid]) -> di
     return tables
 
 
-def read_grids(path: Path, snapshot: bytes | None = None) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
-    """Every worksheet as a grid from A1, and every Excel table's location (``snapshot``: the file's
-    bytes when the caller has read them already)."""
+def read_grids(
+    path: Path, snapshot: bytes | None = None, *, skip: Collection[str] = ()
+) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
+    """Every worksheet as a grid from A1 (but the sheets in ``skip``), and every Excel table's location
+    (``snapshot``: the file's bytes when the caller has read them already)."""
     import python_calamine
 
     path = Path(path)
@@ -430,7 +434,7 @@ def read_grids(path: Path, snapshot: bytes | None = None) -> tuple[dict[str, She
     cells = 0
     with book:
         for meta in book.sheets_metadata:
-            if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet):
+            if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet) or meta.name in skip:
                 continue
             try:
                 sheet = book.get_sheet_by_name(meta.name)
@@ -464,5 +468,6 @@ def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
     """Read and validate a workbook file for the command line (the file is never written)."""
     path = Path(path)
     snapshot = _snapshot(path)
-    grids, tables = read_grids(path, snapshot)
+    # Registrering and Logg only grow (years of rows) and no rule reads them.
+    grids, tables = read_grids(path, snapshot, skip=(L.REGISTRATION, L.LOG))
     return WorkbookFile(read_workbook(grids, tables, today=today), open_in_excel(path), snapshot)
