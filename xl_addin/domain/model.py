@@ -20,10 +20,6 @@ class Problem:
     severity: str  # layout.ERROR or layout.WARNING
     message: str
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == L.ERROR
-
     def as_row(self) -> dict[str, object]:
         return {L.SHEET: self.sheet, L.CELL: self.cell, L.SEVERITY: self.severity, L.MESSAGE: self.message}
 
