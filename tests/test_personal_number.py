@@ -212,3 +212,16 @@ def test_changing_any_one_of_the_ten_digits_is_caught(birth, serial, position, s
         with pytest.raises(InvalidPersonalNumber) as raised:
             parse_personal_number(value, today=TODAY)
         assert_message_hides_the_number(str(raised.value), value)
+
+
+def test_ten_digits_born_later_this_year_belong_to_the_last_century():
+    from datetime import date
+
+    from xl_addin.domain.personal_number import make_personal_number, parse_personal_number
+
+    later = make_personal_number(date(1926, 12, 1), 123)
+    earlier = make_personal_number(date(2026, 2, 1), 123)
+    ten = lambda number: f"{number.digits[2:8]}-{number.digits[8:]}"  # noqa: E731
+    assert parse_personal_number(ten(later), today=date(2026, 3, 1)) == later
+    assert parse_personal_number(ten(earlier), today=date(2026, 3, 1)) == earlier
+    assert parse_personal_number(ten(earlier), today=date(2026, 2, 1)) == earlier  # born today

@@ -94,7 +94,8 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
     if century is None:
         yy = int(yymmdd[:2])
         year = (today.year // 100) * 100 + yy
-        if year > today.year:
+        birth_day = day - COORDINATION_DAY_OFFSET if day > COORDINATION_DAY_OFFSET else day
+        if (year, month, birth_day) > (today.year, today.month, today.day):  # not born yet: last century
             year -= 100
         if separator == "+":
             year -= 100
