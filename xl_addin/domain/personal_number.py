@@ -94,11 +94,12 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
     if century is None:
         yy = int(yymmdd[:2])
         year = (today.year // 100) * 100 + yy
-        birth_day = day - COORDINATION_DAY_OFFSET if day > COORDINATION_DAY_OFFSET else day
-        if (year, month, birth_day) > (today.year, today.month, today.day):  # not born yet: last century
-            year -= 100
-        if separator == "+":
-            year -= 100
+        if separator == "+":  # from the year the person turns 100: counted in whole years
+            year -= 100 if year <= today.year else 200
+        else:
+            birth_day = day - COORDINATION_DAY_OFFSET if day > COORDINATION_DAY_OFFSET else day
+            if (year, month, birth_day) > (today.year, today.month, today.day):  # not born yet: last century
+                year -= 100
     else:
         if separator == "+":
             raise InvalidPersonalNumber(
