@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime, time
 from pathlib import Path
 from typing import TextIO
 
 from . import services
 from .demo import DEMO_TODAY, build_demo
+from .domain import layout as L
 from .files.reader import read_workbook_file
 from .files.writer import registration_files, result_workbook_name, write_result_workbook
 
@@ -30,7 +32,12 @@ def run_demo(directory: Path | None, *, out: TextIO, err: TextIO) -> int:
     for name, (command, service) in services.SERVICES.items():
         outcome = service(workbook, DEMO_TODAY)
         print(f"- {outcome.summary}", file=out)
-        log_row = {"Tidpunkt": None, "Användare": "demo", "Funktion": f"bup-grupper {name}", "Resultat": outcome.summary}
+        log_row = {
+            L.TIMESTAMP: datetime.combine(DEMO_TODAY, time(8, 0)),
+            L.USER: "demo",
+            L.FUNCTION: f"bup-grupper {name}",
+            L.RESULT: outcome.summary,
+        }
         write_result_workbook(
             demo_file.data, results / result_workbook_name(source, outcome), outcome, workbook.columns, log_row, force=True
         )
