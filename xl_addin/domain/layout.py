@@ -22,6 +22,7 @@ STATISTICS = "Statistik"
 SETTINGS = "Inställningar"
 CODES = "Koder"
 LOG = "Logg"
+MEMORY = "Knappminne"  # hidden: what the buttons last wrote into button-owned cells (contract 1.2)
 GROUP_TEMPLATE = "Gruppmall"
 
 FIXED_SHEETS = (
@@ -163,6 +164,11 @@ DONE = "Klar"
 CREATED = "Skapad"
 REMARK = "Anmärkning"
 
+# Anmärkning when a task's cause is gone: an open task is kept and marked (never removed, so a click
+# never moves rows a co-author works in); a finished one is flagged, since Elvis may already be changed.
+REMARK_NOT_NEEDED = "Behövs inte längre: orsaken finns inte längre"
+REMARK_CAUSE_GONE = "Kontrollera: orsaken finns inte längre"
+
 TASKS_TABLE = Table(
     name="AttGora",
     sheet=TASKS,
@@ -238,6 +244,7 @@ SECONDARY_BOOKING = "Sekundärbokning"
 JOURNAL_HEADING = "Journalrubrik"
 JOURNAL_PHRASE = "Journalfras"
 JOURNAL_PHRASE_NONE = "Journalfras inget deltagande"
+ARCHIVE_AFTER_DAYS = "Arkivera efter dagar"
 VERSION = "Version"
 
 # -- Koder ---------------------------------------------------------------------------------------
@@ -255,6 +262,17 @@ FUNCTION = "Funktion"
 RESULT = "Resultat"
 LOG_TABLE = Table(name="Logg", sheet=LOG, columns=(TIMESTAMP, USER, FUNCTION, RESULT),
                   button_owned=(TIMESTAMP, USER, FUNCTION, RESULT))
+
+# -- Knappminne (hidden) ---------------------------------------------------------------------------
+MEMORY_TABLE_NAME = "Knappminne"
+MEMORY_TABLE_COLUMN = "Tabell"
+MEMORY_KEY = "Nyckel"
+MEMORY_COLUMN = "Kolumn"
+MEMORY_VALUE = "Värde"
+MEMORY_TABLE = Table(
+    name=MEMORY_TABLE_NAME, sheet=MEMORY, columns=(MEMORY_TABLE_COLUMN, MEMORY_KEY, MEMORY_COLUMN, MEMORY_VALUE),
+    button_owned=(MEMORY_TABLE_COLUMN, MEMORY_KEY, MEMORY_COLUMN, MEMORY_VALUE),
+)
 
 TABLES = (
     GROUPS_TABLE, INTEREST_TABLE, TASKS_TABLE, REGISTRATION_TABLE, CHECK_TABLE, STATISTICS_TABLE, SETTINGS_TABLE,
@@ -309,6 +327,7 @@ BUTTON_EXPORT_REGISTRATIONS = "Exportera registreringslista"
 BUTTON_PLAN_INTEREST = "Intresseanmälningar"
 BUTTON_NEW_GROUPS = "Ny grupp"
 BUTTON_UPDATE_ALL = "Uppdatera allt"
+BUTTON_ARCHIVE = "Arkivera avslutade grupper"
 BUTTON_HELP: tuple[tuple[str, str], ...] = (
     (BUTTON_CHECK, "Granskar hela arbetsboken och listar fel med celladress på bladet Kontroll."),
     (BUTTON_FLAG_LATE_ROSTERS,

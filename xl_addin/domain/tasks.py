@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
+from . import layout as L
 from .model import PersonalNumber, Task
 
 # Task kinds, i.e. the first part of Nyckel.
@@ -22,7 +23,7 @@ CANCELLATION = "AVBOK"
 JOURNAL = "JOURNAL"
 PLANNING_ENTRY = "PLAN"
 
-CAUSE_GONE = "Kontrollera: orsaken finns inte längre"
+CAUSE_GONE = L.REMARK_CAUSE_GONE
 
 
 def person_token(number: PersonalNumber | None) -> str:
