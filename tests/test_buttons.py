@@ -668,7 +668,8 @@ def test_a_write_that_fails_midway_says_what_was_written(xw, demo, tmp_path, mon
     monkeypatch.setattr(excel_edge, "_write_block", flaky)
     clicked = click(xw, demo, "flag_late_rosters", tmp_path)
     message = clicked.applier.alerts[-1]
-    assert "Detta hann skrivas: tabellen AttGora (2 rader); tabellen Kontroll" in message
+    assert "Detta hann skrivas: nya rader i Att göra (2); bladet Kontroll" in message
+    assert "kan de komma med två gånger" not in message  # Att göra's rows are keyed: no duplicates
     assert "Detta skrevs inte: Grupper:" in message and "Logg" in message
     assert "OSError" in (log_folder / diagnostics.LOG_FILE_NAME).read_text(encoding="utf-8")
     assert "Excel svarar inte" not in (log_folder / diagnostics.LOG_FILE_NAME).read_text(encoding="utf-8")

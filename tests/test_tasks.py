@@ -3,7 +3,13 @@
 from datetime import date
 
 from xl_addin.domain.model import Task
-from xl_addin.domain.tasks import CAUSE_GONE, is_overdue, merge_tasks, person_token
+import pytest
+
+from xl_addin.domain import layout as L
+from xl_addin.domain.tasks import (
+    CAUSE_GONE, NOT_NEEDED, Hold, KeyParts, duplicate_rows, is_overdue, key_parts, merge_tasks, person_token,
+    task_changes,
+)
 
 from .builders import person
 
@@ -15,7 +21,8 @@ def task(key: str, due: date = date(2026, 10, 15), **fields) -> Task:
 
 
 def test_a_task_already_there_keeps_its_row_klar_and_skapad():
-    existing = [task("U2:G1:T1:a", done="x", created=date(2026, 10, 1)), task("BOKA:G2", created=date(2026, 10, 2))]
+    existing = [task("U2:G1:T1:a", done="x", created=date(2026, 10, 1), row=2),
+                task("BOKA:G2", created=date(2026, 10, 2), row=3)]
     merged = merge_tasks(existing, [task("U2:G1:T1:a")], {"U2"}, today=TODAY)
     assert merged == (existing[0], existing[1])
 
@@ -26,8 +33,16 @@ def test_new_tasks_are_appended_in_due_order_with_skapad_today():
     assert [(t.key, t.created) for t in merged] == [("U2:a", TODAY), ("U2:b", TODAY), ("U2:c", TODAY)]
 
 
-def test_an_open_task_whose_cause_is_gone_is_removed():
-    assert merge_tasks([task("U2:a"), task("U2:b")], [task("U2:b")], {"U2"}, today=TODAY) == (task("U2:b", created=TODAY),)
+def test_an_open_task_whose_cause_is_gone_stays_in_its_row_marked_as_not_needed():
+    merged = merge_tasks([task("U2:a", row=2), task("U2:b", row=3)], [task("U2:b")], {"U2"}, today=TODAY)
+    assert [(t.key, t.row, t.remark, t.is_open) for t in merged] == [
+        ("U2:a", 2, NOT_NEEDED, False), ("U2:b", 3, "", True)]
+    assert NOT_NEEDED == "Behövs inte längre: orsaken finns inte längre"
+
+
+def test_a_not_needed_task_opens_again_when_its_cause_comes_back():
+    merged = merge_tasks([task("U2:a", row=2, remark=NOT_NEEDED)], [task("U2:a")], {"U2"}, today=TODAY)
+    assert merged[0].remark == "" and merged[0].is_open and not is_overdue(merged[0], TODAY)
 
 
 def test_a_finished_task_whose_cause_is_gone_stays_and_is_flagged():
@@ -46,9 +61,12 @@ def test_other_kinds_are_never_touched():
     assert merge_tasks([other], [], {"U2"}, today=TODAY) == (other,)
 
 
-def test_no_duplicates_even_when_a_user_copied_a_row():
-    merged = merge_tasks([task("U2:a"), task("U2:a")], [task("U2:a"), task("U2:a")], {"U2"}, today=TODAY)
-    assert [t.key for t in merged] == ["U2:a"]
+def test_no_duplicates_even_when_a_user_copied_a_row_and_the_copy_is_left_as_it_is():
+    copy = task("U2:a", row=3, done="x")
+    merged = merge_tasks([task("U2:a", row=2), copy], [task("U2:a"), task("U2:a")], {"U2"}, today=TODAY)
+    assert [t.key for t in merged] == ["U2:a", "U2:a"] and merged[1] is copy
+    problems = duplicate_rows([task("U2:a", row=2), copy], lambda row: f"K{row}")
+    assert [(p.cell, p.message.split(" (")[0]) for p in problems] == [("K3", "Uppgiften finns redan på rad 2")]
 
 
 def test_merge_is_idempotent():
@@ -69,7 +87,52 @@ def test_person_token_is_stable_and_hides_the_number():
     assert person(1).digits not in token and len(token) == 10
 
 
-def test_columns_a_user_added_travel_with_their_task():
-    existing = [task("U2:a", extra=(("Min kommentar", "ringt"),)), task("U2:b", extra=(("Min kommentar", "sms"),))]
+def test_columns_a_user_added_stay_with_their_task_and_are_never_written():
+    existing = [task("U2:a", row=2, extra=(("Min kommentar", "ringt"),)),
+                task("U2:b", row=3, extra=(("Min kommentar", "sms"),))]
     merged = merge_tasks(existing, [task("U2:b")], {"U2"}, today=TODAY)
-    assert [(t.key, t.as_row()["Min kommentar"]) for t in merged] == [("U2:b", "sms")]
+    assert [(t.key, t.as_row()["Min kommentar"]) for t in merged] == [("U2:a", "ringt"), ("U2:b", "sms")]
+    writes, appended = task_changes(existing, merged)
+    assert [(w.row, w.column, w.value) for w in writes] == [(2, L.REMARK, NOT_NEEDED), (3, L.CREATED, TODAY)]
+    assert appended == []
+
+
+def test_changes_are_the_changed_button_owned_cells_and_new_tasks_never_klar():
+    existing = [task("U2:G:T1:a", row=2, done="x", created=TODAY, name="Gammalt namn"),
+                task("U2:G:T2:a", row=3, created=TODAY)]
+    wanted = [task("U2:G:T1:a", due=date(2026, 10, 16), name="Nytt namn", done="ignored"), task("U2:G:T2:a"),
+              task("U2:G:T3:a")]
+    merged = merge_tasks(existing, wanted, {"U2"}, today=TODAY)
+    writes, appended = task_changes(existing, merged)
+    assert sorted((w.row, w.column, w.value) for w in writes) == [
+        (2, L.DUE, date(2026, 10, 16)), (2, L.NAME, "Nytt namn")]
+    assert [(t.key, t.row, t.created, t.done) for t in appended] == [("U2:G:T3:a", None, TODAY, None)]
+
+
+@pytest.mark.parametrize(("hold", "held"), [
+    (Hold(frozenset({"U2"})), {"U2:G:T1:a", "U2:G:T2:b", "U2:H:T1:a"}),
+    (Hold(frozenset({"U2"}), "G"), {"U2:G:T1:a", "U2:G:T2:b"}),
+    (Hold(frozenset({"U2"}), "G", 2), {"U2:G:T2:b"}),
+    (Hold(frozenset({"U2"}), "G", person="a"), {"U2:G:T1:a"}),
+    (Hold(frozenset({"U2"}), "G", unknown_people_only=True, known_people=frozenset({"a"})), {"U2:G:T2:b"}),
+    (Hold(frozenset({"AVBOK"}), "G"), set()),
+])
+def test_a_held_task_is_neither_marked_nor_flagged(hold, held):
+    keys = ["U2:G:T1:a", "U2:G:T2:b", "U2:H:T1:a"]
+    existing = [task(key, row=row, done="x" if row == 3 else None) for row, key in enumerate(keys, start=2)]
+    merged = merge_tasks(existing, [], {"U2", "AVBOK"}, today=TODAY, holds=[hold])
+    assert {t.key for t in merged if not t.remark} == held
+    assert [t.remark for t in merged if t.key not in held] == [
+        CAUSE_GONE if t.is_done else NOT_NEEDED for t in existing if t.key not in held]
+
+
+@pytest.mark.parametrize(("key", "parts"), [
+    ("U2:ADHD-2609:T3:abc", KeyParts("U2", "ADHD-2609", 3, "abc")),
+    ("AVBOK:G:T12:-", KeyParts("AVBOK", "G", 12, "-")),
+    ("JOURNAL:G:abc", KeyParts("JOURNAL", "G", None, "abc")),
+    ("BOKA:G", KeyParts("BOKA", "G")),
+    ("PLAN:abc:2026-10-01:SKILLS", KeyParts("PLAN", None, None, "abc")),
+    ("ANNAT:x:y", KeyParts("ANNAT")),
+])
+def test_task_keys_come_apart_into_their_parts(key, parts):
+    assert key_parts(key) == parts

@@ -88,10 +88,10 @@ def test_build_templates_writes_the_template_file(template_path):
     assert zipfile.is_zipfile(template_path)
 
 
-def test_sheets_are_in_contract_order_and_only_gruppmall_is_hidden(template):
+def test_sheets_are_in_contract_order_and_only_knappminne_and_gruppmall_are_hidden(template):
     assert template.sheetnames == list(L.FIXED_SHEETS)
     hidden = [ws.title for ws in template if ws.sheet_state != "visible"]
-    assert hidden == [L.GROUP_TEMPLATE]
+    assert hidden == [L.MEMORY, L.GROUP_TEMPLATE]
 
 
 @pytest.mark.parametrize("table", L.TABLES, ids=lambda table: table.name)

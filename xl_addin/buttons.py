@@ -126,7 +126,7 @@ def _done_message(outcome: Outcome) -> str:
     lines = [excel_edge.scrub(outcome.summary)]
     if outcome.problems:
         lines.append("Problemen står på bladet Kontroll, med celladress.")
-    if any(not task.is_done for task in outcome.tasks):
+    if any(task.is_open for task in outcome.tasks):
         lines.append("Uppgifterna står på bladet Att göra.")
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from .domain import layout as L
 from .domain.cells import CellError, as_text, cell_address, is_blank
 from .domain.model import NewGroupSheet, Outcome, PersonalNumber, TableRows
 from .domain.parsing import SheetGrid, TableLocation
+from .domain.writes import same_value
 
 TITLE = L.WORKBOOK_TITLE
 
@@ -74,7 +75,8 @@ def unexpected_message(error: BaseException, *, written: Sequence[str] = (), rem
     text = (f"Ett fel inträffade medan resultatet skrevs ({kind}). Detta hann skrivas: {'; '.join(written)}. "
             f"Detta skrevs inte: {'; '.join(remaining) or 'inget'}.")
     appended = [step[len(_APPENDED_PREFIX):].split(" (")[0] for step in written if step.startswith(_APPENDED_PREFIX)]
-    appended = [table for table in appended if table != L.LOG_TABLE.name]
+    # Att göra's rows are keyed and Logg/Knappminne are the buttons' own: a second click adds no duplicates there.
+    appended = [sheet for sheet in appended if sheet not in (L.LOG, L.TASKS, L.MEMORY)]
     if appended:
         tables = " och ".join(appended)
         text += (f" Obs: de nya raderna i {tables} är redan tillagda; om du klickar igen kan de komma med två "
@@ -211,6 +213,12 @@ class _Step:
 class _Plan:
     steps: list[_Step] = field(default_factory=list)
     sheets: set[str] = field(default_factory=set)  # existing sheets that get written
+    # Rectangles (top, left, bottom, right) per sheet that must still hold what the snapshot read when
+    # the writes begin: the cells a click writes that a person could also have typed into meanwhile.
+    checks: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+
+    def check(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+        self.checks.setdefault(sheet, []).append((top, left, bottom, right))
 
     def add(self, description: str, run: Callable[[], None], sheet: str | None = None) -> None:
         self.steps.append(_Step(description, run))
@@ -275,11 +283,11 @@ def _plan_table(plan: _Plan, book, grids: Mapping[str, SheetGrid], tables: Mappi
     if rows.append:
         start = _last_used_row(grids[sheet], location) + 1
         new_last = max(location.last_row, start + len(body) - 1)
-        description = f"{_APPENDED_PREFIX}{rows.table} ({len(body)})"
+        description = f"{_APPENDED_PREFIX}{sheet} ({len(body)})"
     else:
         start = header + 1
         new_last = header + max(1, len(body))
-        description = f"tabellen {rows.table} ({len(body)} rader)"
+        description = f"bladet {sheet} ({len(body)} rader)"
 
     def run() -> None:
         if body:
@@ -291,23 +299,119 @@ def _plan_table(plan: _Plan, book, grids: Mapping[str, SheetGrid], tables: Mappi
 
     if body or new_last != location.last_row or not rows.append:
         plan.add(description, run, sheet)
+        if rows.append and body and rows.table not in _UNCHECKED_TABLES:
+            plan.check(sheet, start, first, start + len(body) - 1, last_column)
 
 
-def _plan_writes(plan: _Plan, book, outcome: Outcome, columns: Mapping[str, Mapping[str, int]]) -> None:
+# Tables whose cells only buttons write, so nobody's typing can be lost there: not re-read before writing.
+_UNCHECKED_TABLES = frozenset({L.CHECK_TABLE.name, L.STATISTICS_TABLE.name, L.LOG_TABLE.name, L.MEMORY_TABLE.name})
+# Per table sheet, the columns a button owns: a click writes them as whole blocks (see _plan_writes).
+_OWNED_COLUMNS = {table.sheet: frozenset(table.button_owned) for table in L.TABLES if table.button_owned}
+
+
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted column numbers as runs of neighbours: [2, 3, 4, 7] → [(2, 4), (7, 7)]."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and runs[-1][1] == number - 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return [(first, last) for first, last in runs]
+
+
+def _blocks(
+    cells: Mapping[tuple[int, int], object], families: Mapping[tuple[int, int], tuple],
+    grid: SheetGrid | None, fixed: set[tuple[int, int]],
+) -> list[tuple[int, int, list[list[object]]]]:
+    """The writes of one sheet as few rectangles as co-authoring allows.
+
+    Cells of one *family* — a run of neighbouring button-owned columns of a table, or the Registrerad
+    row of a group sheet — go out as one rectangle from the first to the last changed cell, the
+    unchanged cells in between rewritten with the value the snapshot read (they are the button's own,
+    so the number of calls does not grow with the rows). A rectangle that would cover a cell a person
+    typed into (``fixed``) or an error value falls back to exact runs, as do cells of no family
+    (a Journaltext, which is a person's once filled).
+    """
+    grouped: dict[tuple, dict[tuple[int, int], object]] = {}
+    for cell, value in cells.items():
+        grouped.setdefault(families.get(cell, ("exact",)), {})[cell] = value
+    blocks = []
+    for family, members in grouped.items():
+        if family[0] == "exact" or grid is None:
+            blocks.extend(plan_blocks(members))
+            continue
+        rows = [row for row, _ in members]
+        columns = [column for _, column in members]
+        top, bottom = min(rows), max(rows)
+        left, right = (family[1], family[2]) if family[0] == "run" else (min(columns), max(columns))
+        box = [(row, column) for row in range(top, bottom + 1) for column in range(left, right + 1)]
+        if any(cell not in members and (cell in fixed or isinstance(grid.value(*cell), CellError)) for cell in box):
+            blocks.extend(plan_blocks(members))
+            continue
+        values = [[members[(row, column)] if (row, column) in members else excel_value(grid.value(row, column))
+                   for column in range(left, right + 1)] for row in range(top, bottom + 1)]
+        blocks.append((top, left, values))
+    return blocks
+
+
+def _plan_writes(plan: _Plan, book, outcome: Outcome, columns: Mapping[str, Mapping[str, int]],
+                 grids: Mapping[str, SheetGrid]) -> None:
     per_sheet: dict[str, dict[tuple[int, int], object]] = {}
+    families: dict[str, dict[tuple[int, int], tuple]] = {}
     for write in outcome.writes:
-        column = columns.get(write.sheet, {}).get(write.column)
+        headers = columns.get(write.sheet, {})
+        column = headers.get(write.column)
         if column is None:
             continue  # a missing column is reported by the parser; the file edge skips it too
-        per_sheet.setdefault(write.sheet, {})[(write.row, column)] = excel_value(write.value)
+        cell = (write.row, column)
+        per_sheet.setdefault(write.sheet, {})[cell] = excel_value(write.value)
+        owned = _OWNED_COLUMNS.get(write.sheet)
+        if owned is not None and write.column in owned:
+            for left, right in _runs([headers[name] for name in owned if name in headers]):
+                if left <= column <= right:
+                    families.setdefault(write.sheet, {})[cell] = ("run", left, right)
+        elif owned is None and L.SESSION_COLUMN.match(write.column):
+            families.setdefault(write.sheet, {})[cell] = ("row", write.row)  # Registrerad on a group sheet
+    fixed: dict[str, set[tuple[int, int]]] = {}
+    for sheet, row, header in outcome.kept:
+        column = columns.get(sheet, {}).get(header)
+        if column is not None:
+            fixed.setdefault(sheet, set()).add((row, column))
     for sheet, cells in per_sheet.items():
-        for top, left, values in plan_blocks(cells):
+        for top, left, values in _blocks(cells, families.get(sheet, {}), grids.get(sheet), fixed.get(sheet, set())):
             count = sum(len(row) for row in values)
             plan.add(
                 f"{sheet}: {count} {'cell' if count == 1 else 'celler'}",
                 lambda top=top, left=left, values=values, sheet=sheet: _write_block(book, sheet, top, left, values),
                 sheet,
             )
+            if sheet in grids:
+                plan.check(sheet, top, left, top + len(values) - 1, left + len(values[0]) - 1)
+
+
+def _changed_meanwhile(book, grids: Mapping[str, SheetGrid], checks: Mapping[str, Sequence[tuple[int, int, int, int]]]
+                       ) -> tuple[str, str] | None:
+    """(sheet, cell) of the first cell the click is about to write that no longer holds what the
+    snapshot read — someone typed there (or sorted the table) while the click ran. One read per sheet."""
+    for sheet, boxes in checks.items():
+        grid = grids[sheet]
+        top, left = min(box[0] for box in boxes), min(box[1] for box in boxes)
+        bottom, right = max(box[2] for box in boxes), max(box[3] for box in boxes)
+        live = _as_rows(book.sheets[sheet].range((top, left), (bottom, right)).options(ndim=2, err_to_str=True).value)
+        for box in boxes:
+            for row in range(box[0], box[2] + 1):
+                cells = live[row - top] if row - top < len(live) else []
+                for column in range(box[1], box[3] + 1):
+                    now = _cell(cells[column - left]) if column - left < len(cells) else None
+                    if not same_value(now, grid.value(row, column)):
+                        return sheet, cell_address(row, column)
+    return None
+
+
+def _refused_changed(sheet: str, cell: str) -> str:
+    return (f"Någon ändrade på bladet {sheet} (till exempel i cell {cell}) medan knappen arbetade. Knappen har "
+            "därför inte skrivit något, så det som ändrades finns kvar. Klicka på knappen igen.")
 
 
 def _template_columns(grid: SheetGrid) -> tuple[int, int] | None:
@@ -437,8 +541,11 @@ def apply(
     """Write ``outcome`` into ``book``: new group sheets, tables, changed cells, ``Status``, one ``Logg`` row.
 
     ``snapshot`` is what ``read_book`` returned for the same click (read again when missing). Every write
-    is planned before the first one. Raises ``Refused`` (nothing written) when a target sheet is
-    protected or the workbook is read-only, and ``WriteFailed`` when a write fails midway (logged).
+    is planned before the first one; then the cells about to be written that a person could have typed
+    into meanwhile (button-owned cells of tables and group sheets, the rows an append fills) are read
+    again, one read per sheet, and must still hold what the snapshot read. Raises ``Refused``
+    (nothing written) when they do not, when a target sheet is protected or the workbook is read-only,
+    and ``WriteFailed`` when a write fails midway (logged).
     Returns the descriptions of what was written.
     """
     grids, tables = snapshot if snapshot is not None else read_book(book)
@@ -447,11 +554,14 @@ def apply(
         _plan_new_sheets(plan, book, grids, outcome.new_sheets)
     for rows in outcome.tables:
         _plan_table(plan, book, grids, tables, rows)
-    _plan_writes(plan, book, outcome, columns)
+    _plan_writes(plan, book, outcome, columns, grids)
     _plan_status(plan, book, grids, scrub(outcome.summary))
     log = {name: scrub(value) if isinstance(value, str) else value for name, value in log_row.items()}
     _plan_table(plan, book, grids, tables, TableRows(L.LOG_TABLE.name, (log,), append=True))
     _check_writable(book, {sheet for sheet in plan.sheets if sheet in grids}, bool(outcome.new_sheets))
+    changed = _changed_meanwhile(book, grids, plan.checks)
+    if changed is not None:
+        raise Refused(_refused_changed(*changed))
 
     written: list[str] = []
     for index, step in enumerate(plan.steps):

@@ -12,7 +12,7 @@ from datetime import date
 
 from .domain import layout as L
 from .domain import tasks as T
-from .domain.interest import import_registrations
+from .domain.interest import import_registrations, registration_key
 from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
@@ -71,20 +71,30 @@ def _finish(
     command: Command, workbook: Workbook, today: date, decision: Decision,
     append_to: str = L.REGISTRATION_TABLE.name,
 ) -> Outcome:
-    """Merge the rule's tasks into Att göra, refresh Kontroll, and describe the result."""
+    """Merge the rule's tasks into Att göra, refresh Kontroll, and describe the result.
+
+    Att göra is changed the co-authoring way (SPEC §6): changed button-owned cells of existing rows,
+    new rows appended; never a rewrite. Nothing is merged while Att göra itself cannot be read.
+    """
     problems = tuple(workbook.problems) + tuple(decision.problems)
     tables: list[TableRows] = []
+    writes = list(decision.writes)
     tasks: tuple[Task, ...] = ()
-    if command.kinds:
-        merged = T.merge_tasks(workbook.tasks, decision.tasks, command.kinds, today=today)
-        if merged != tuple(workbook.tasks):  # Task equality is field by field, as the rows would be
-            tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(merged)))
+    if command.kinds and workbook.tasks_readable:
+        merged = T.merge_tasks(workbook.tasks, decision.tasks, command.kinds, today=today, holds=decision.holds)
+        changed, appended = T.task_changes(workbook.tasks, merged)
+        writes.extend(changed)
+        if appended:
+            tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(appended), append=True))
         tasks = tuple(task for task in merged if task.kind in command.kinds)
     check_rows = tuple(problem.as_row() for problem in problems)
     if tuple(tuple(str(row[name]) for name in L.CHECK_TABLE.columns) for row in check_rows) != workbook.check_rows:
         tables.append(TableRows(L.CHECK_TABLE.name, check_rows))
     if decision.appended:
         tables.append(TableRows(append_to, tuple(decision.appended), append=True))
+    memory = _memory_table(workbook, decision)
+    if memory is not None:
+        tables.append(memory)
     return Outcome(
         command=command.name,
         today=today,
@@ -92,9 +102,30 @@ def _finish(
         rows=tuple(decision.rows),
         tasks=tasks,
         problems=problems,
-        writes=tuple(decision.writes),
+        writes=tuple(writes),
         tables=tuple(tables),
+        kept=frozenset(decision.kept),
     )
+
+
+def _memory_table(workbook: Workbook, decision: Decision) -> TableRows | None:
+    """Knappminne after this click: what it wrote (or found already there) replaces the old entries;
+    entries of rows that are gone are dropped. ``None`` when nothing changes."""
+    memory = dict(workbook.memory)
+    memory.update(decision.remembered)
+    alive: dict[str, set[str]] = {}
+    if workbook.groups_readable:
+        alive[L.GROUPS_TABLE.name] = {group.group_id for group in workbook.groups}
+    if workbook.interest_readable:
+        alive[L.INTEREST_TABLE.name] = {key for r in workbook.interest if (key := registration_key(r))}
+    memory = {entry: value for entry, value in memory.items() if entry[0] not in alive or entry[1] in alive[entry[0]]}
+    if memory == dict(workbook.memory):
+        return None
+    rows = tuple(
+        {L.MEMORY_TABLE_COLUMN: table, L.MEMORY_KEY: key, L.MEMORY_COLUMN: column, L.MEMORY_VALUE: value}
+        for (table, key, column), value in sorted(memory.items())
+    )
+    return TableRows(L.MEMORY_TABLE.name, rows)
 
 
 def check(workbook: Workbook, today: date) -> Outcome:
@@ -178,6 +209,9 @@ def refresh_all(workbook: Workbook, today: date) -> Outcome:
         combined.writes.extend(decision.writes)
         combined.tasks.extend(decision.tasks)
         combined.problems.extend(decision.problems)
+        combined.holds.extend(decision.holds)
+        combined.kept.extend(decision.kept)
+        combined.remembered.update(decision.remembered)
         for label, count in decision.counts.items():
             combined.count(label, count)
     outcome = _finish(REFRESH_ALL, workbook, today, combined)
@@ -188,9 +222,11 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
     """Att göra: every task the routine requires now, merged into the list (what Uppdatera allt keeps)."""
     decision = Decision()
     for rule in _TASK_RULES:
-        decision.tasks.extend(rule(workbook, today).tasks)
+        found = rule(workbook, today)
+        decision.tasks.extend(found.tasks)
+        decision.holds.extend(found.holds)
     outcome = _finish(TASKS, workbook, today, decision)
-    open_tasks = [task for task in outcome.tasks if not task.is_done]
+    open_tasks = [task for task in outcome.tasks if task.is_open]
     overdue = sum(1 for task in open_tasks if T.is_overdue(task, today))
     flagged = sum(1 for task in outcome.tasks if task.remark)
     summary = (
@@ -201,7 +237,7 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
     rows = tuple({**task.as_row(), "Försenad": T.is_overdue(task, today)} for task in outcome.tasks)
     return Outcome(
         command=outcome.command, today=today, summary=summary, rows=rows, tasks=outcome.tasks,
-        problems=outcome.problems, writes=outcome.writes, tables=outcome.tables,
+        problems=outcome.problems, writes=outcome.writes, tables=outcome.tables, kept=outcome.kept,
     )
 
 

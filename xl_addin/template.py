@@ -107,6 +107,7 @@ class WorkbookContent:
     check: Sequence[Mapping[str, object]] = ()
     log: Sequence[Mapping[str, object]] = ()
     statistics: Sequence[Mapping[str, object]] = ()
+    memory: Sequence[Mapping[str, object]] = ()  # Knappminne rows (hidden)
     group_sheets: Sequence[GroupSheetContent] = ()
     settings: Mapping[str, object] | None = None  # overrides of Inställningar values by setting name
     group_types: Sequence[Mapping[str, object]] | None = None  # None = the seed
@@ -273,6 +274,10 @@ class _Builder:
             elif name == L.LOG:
                 self._table(sheet, L.LOG_TABLE, self.content.log)
                 self._freeze_header(sheet)
+            elif name == L.MEMORY:
+                self._table(sheet, L.MEMORY_TABLE, self.content.memory)
+                self._freeze_header(sheet)
+                sheet.hide()
             elif name == L.GROUP_TEMPLATE:
                 self._group_sheet(sheet, GroupSheetContent(
                     group_id=L.GROUP_TEMPLATE, title=GROUP_TEMPLATE_TITLE, session_dates=(None,) * L.MAX_SESSIONS,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from . import layout as L
 from .calendar import next_working_day
 from .model import Group, InterestRegistration, Settings, Task, Workbook, error, warning
-from .tasks import PLANNING_ENTRY, person_token, task_key
+from .tasks import PLANNING_ENTRY, Hold, person_token, task_key
 from .writes import Decision, is_date
 
 PLACED = "Placerad"
@@ -25,6 +25,16 @@ AT_RISK = "Risk"
 OVERDUE = "Överskriden"
 EXEMPT = "Undantag"
 PLANNING_TEXT = "Lägg upp planeringsunderlag med vårdgaranti"
+KINDS = frozenset({PLANNING_ENTRY})
+
+
+def registration_key(registration: InterestRegistration) -> str | None:
+    """A row's identity, the same whatever its place in the table: person, Inkom and wished group
+    (also the key of its planning task, after ``PLAN:``). ``None`` when these cannot be read."""
+    if registration.personal_number is None or registration.received is None:
+        return None
+    return task_key(person_token(registration.personal_number), registration.received.isoformat(),
+                    registration.wished_group)
 
 
 def care_guarantee_deadline(registration: InterestRegistration, settings: Settings) -> date | None:
@@ -97,8 +107,15 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
     candidates = [group for group in workbook.groups if not group.has_errors]
     free = _free_places(workbook)
     usable = []
+    if not workbook.interest_readable:
+        decision.holds.append(Hold(KINDS))
+    known = frozenset(person_token(r.personal_number) for r in workbook.interest if registration_key(r))
     for registration in workbook.interest:
         if registration.has_errors or registration.received is None:
+            if registration_key(registration) is None:
+                decision.holds.append(Hold(KINDS, unknown_people_only=True, known_people=known))
+            else:
+                decision.holds.append(Hold(KINDS, person=person_token(registration.personal_number)))
             decision.problems.append(warning(
                 L.INTEREST, workbook.address(L.INTEREST, registration.row, L.RECEIVED),
                 "Raden hoppades över: rätta felen på raden (se Kontroll) och kör igen.",
@@ -144,14 +161,16 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
             (L.SUGGESTION, suggestion_text, lambda value: str(value).strip() in groups),
             (L.STATUS, status, _is_status),
         ):
+            key = registration_key(registration)
             decision.set(
                 L.INTEREST, registration.row, column, workbook.address(L.INTEREST, registration.row, column),
                 registration.current.get(column), value, ours,
+                record=None if key is None else (L.INTEREST_TABLE.name, key),
+                recorded=None if key is None else workbook.memory.get((L.INTEREST_TABLE.name, key, column)),
             )
         if registration.planning_entry is None:
             decision.tasks.append(Task(
-                key=task_key(PLANNING_ENTRY, person_token(registration.personal_number),
-                             registration.received.isoformat(), registration.wished_group),  # type: ignore[union-attr]
+                key=task_key(PLANNING_ENTRY, registration_key(registration)),
                 due=next_working_day(registration.received),  # type: ignore[arg-type]
                 text=PLANNING_TEXT,
                 date=registration.received,

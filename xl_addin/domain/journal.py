@@ -8,7 +8,7 @@ from datetime import date
 from . import layout as L
 from .calendar import next_working_day
 from .model import Attendance, CellWrite, Group, GroupSheet, Participant, Settings, Task, Workbook, error, warning
-from .tasks import JOURNAL, person_token, task_key
+from .tasks import JOURNAL, Hold, person_token, task_key
 from .writes import Decision
 
 SUBJECTS = {
@@ -57,17 +57,31 @@ def _finished(group: Group, sheet: GroupSheet, today: date) -> date | None:
     return last if last < today else None
 
 
+KINDS = frozenset({JOURNAL})
+
+
 def write_journal_texts(workbook: Workbook, today: date) -> Decision:
     """A text in every empty ``Journaltext`` of finished groups that want a closing note."""
     decision = Decision()
+    if not workbook.groups_readable:
+        decision.holds.append(Hold(KINDS))
+    groups = {group.group_id for group in workbook.groups}
+    decision.holds.extend(Hold(KINDS, name) for name in workbook.group_sheets if name not in groups)
     for group in workbook.groups:
         sheet = workbook.group_sheets.get(group.group_id)
+        if sheet is None or group.has_errors or any(session.date is None for session in sheet.sessions):
+            # whether the group wants a note, or is finished, cannot be read: existing tasks stay
+            decision.holds.append(Hold(KINDS, group.group_id))
         if not group.journal_at_end or sheet is None:
             continue
         last = _finished(group, sheet, today)
         if last is None:
             continue
+        known = frozenset(person_token(p.personal_number) for p in sheet.participants if p.personal_number is not None)
+        if any(p.personal_number is None for p in sheet.participants):
+            decision.holds.append(Hold(KINDS, group.group_id, unknown_people_only=True, known_people=known))
         if group.has_errors or group.attendee not in SUBJECTS:
+            decision.holds.append(Hold(KINDS, group.group_id))
             decision.problems.append(error(
                 L.GROUPS, workbook.address(L.GROUPS, group.row, L.ATTENDEE),
                 "Journaltexter skapas inte för gruppen: Deltar saknas eller raden har fel.",
@@ -75,6 +89,8 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
             continue
         for participant in sheet.participants:
             address = workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT)
+            if participant.personal_number is not None and (participant.has_errors or _missing_sessions(participant, sheet)):
+                decision.holds.append(Hold(KINDS, group.group_id, person=person_token(participant.personal_number)))
             if participant.has_errors or participant.personal_number is None:
                 decision.problems.append(warning(
                     sheet.name, address, "Ingen journaltext: raden har fel (se Kontroll)."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CONTRACT_VERSION = "1.1"  # 1.1: the Statistik sheet
+CONTRACT_VERSION = "1.2"  # 1.1: the Statistik sheet; 1.2: Knappminne (and Att göra for people)
 
 # Sheet names, in workbook order (group sheets go between GROUPS and INTEREST).
 START = "Start"
@@ -26,7 +26,7 @@ MEMORY = "Knappminne"  # hidden: what the buttons last wrote into button-owned c
 GROUP_TEMPLATE = "Gruppmall"
 
 FIXED_SHEETS = (
-    START, GROUPS, INTEREST, TASKS, REGISTRATION, CHECK, STATISTICS, SETTINGS, CODES, LOG, GROUP_TEMPLATE,
+    START, GROUPS, INTEREST, TASKS, REGISTRATION, CHECK, STATISTICS, SETTINGS, CODES, LOG, MEMORY, GROUP_TEMPLATE,
 )
 
 STATUS_NAME = "Status"  # workbook-level defined name of the one-line status cell on Start
@@ -276,7 +276,7 @@ MEMORY_TABLE = Table(
 
 TABLES = (
     GROUPS_TABLE, INTEREST_TABLE, TASKS_TABLE, REGISTRATION_TABLE, CHECK_TABLE, STATISTICS_TABLE, SETTINGS_TABLE,
-    GROUP_TYPES_TABLE, VISIT_TYPES_TABLE, CANCELLATION_REASONS_TABLE, LOG_TABLE,
+    GROUP_TYPES_TABLE, VISIT_TYPES_TABLE, CANCELLATION_REASONS_TABLE, LOG_TABLE, MEMORY_TABLE,
 )
 
 # Characters Excel forbids in a sheet name, and its length limit.

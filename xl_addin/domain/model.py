@@ -208,10 +208,16 @@ class Task:
     created: date | None = None
     remark: str = ""
     extra: tuple[tuple[str, object], ...] = ()  # columns a user added to the table, carried along
+    row: int | None = None  # its row on Att göra when read from there; None for a task not yet written
 
     @property
     def is_done(self) -> bool:
         return self.done not in (None, "")
+
+    @property
+    def is_open(self) -> bool:
+        """Something is still to be done: not ``Klar``, and not marked as no longer needed."""
+        return not self.is_done and self.remark != L.REMARK_NOT_NEEDED
 
     @property
     def kind(self) -> str:
@@ -251,6 +257,13 @@ class Workbook:
     statistics_rows: tuple[Mapping[str, object], ...] = ()  # the Statistik table as it is now
     # sheet name → column header → 1-based column, for every table and group sheet that was found
     columns: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # Whether Grupper, Intresse and Att göra could be read with the columns that identify their rows;
+    # when not, nothing derived from them is added, removed or marked (it is held until fixed).
+    groups_readable: bool = True
+    interest_readable: bool = True
+    tasks_readable: bool = True
+    # What the buttons last wrote into button-owned cells (Knappminne): (Tabell, Nyckel, Kolumn) → text.
+    memory: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
 
     def address(self, sheet: str, row: int, column: str) -> str:
         """The A1 address of ``column`` in ``row`` of ``sheet`` (column A if the header is missing)."""
@@ -303,6 +316,8 @@ class Outcome:
     writes: tuple[CellWrite, ...] = ()
     tables: tuple[TableRows, ...] = ()
     new_sheets: tuple[NewGroupSheet, ...] = ()  # created before the writes are applied
+    # Button-owned cells a person typed into, left as they are: (sheet, row, column header).
+    kept: frozenset[tuple[str, int, str]] = frozenset()
 
     @property
     def found_problems(self) -> bool:

@@ -14,7 +14,7 @@ from datetime import date
 from . import layout as L
 from .calendar import next_working_day
 from .model import Attendance, Group, GroupSheet, Settings, Task, Workbook, warning
-from .tasks import CANCELLATION, NO_SHOW, person_token, task_key
+from .tasks import CANCELLATION, NO_SHOW, Hold, person_token, task_key
 from .writes import Decision
 
 CANCELLATION_TEXT = "Avboka i Elvis och notera besöksavvikelse i journal"
@@ -32,7 +32,41 @@ def missing_attendance_message(group_id: str, session_number: int, session_date:
     return f"Närvaro saknas: {group_id} tillfälle {session_number} ({session_date.isoformat()}), {count} {people}"
 
 
+KINDS = frozenset({NO_SHOW, CANCELLATION})
+
+
+def session_holds(group: Group | None, group_id: str, sheet: GroupSheet | None, kinds: frozenset[str]) -> list[Hold]:
+    """The tasks of ``kinds`` that cannot be decided from this group's sheet as it reads now: all of
+    them when the sheet or its Grupper row is missing or its session columns do not add up; a
+    session's when its date is unreadable; a participant's when the row's personnummer, Avbokad datum
+    or that session's cell is."""
+    if sheet is None or group is None:
+        return [Hold(kinds, group_id)]
+    numbers = [session.number for session in sheet.sessions]
+    if numbers != list(range(1, len(numbers) + 1)) or (
+        group.session_count is not None and group.session_count != len(numbers)
+    ):
+        return [Hold(kinds, group_id)]
+    holds = [Hold(kinds, group_id, session.number) for session in sheet.sessions if session.date is None]
+    known = frozenset(person_token(p.personal_number) for p in sheet.participants
+                      if p.personal_number is not None and L.PERSONAL_NUMBER not in p.error_columns)
+    if any(p.personal_number is None or L.PERSONAL_NUMBER in p.error_columns for p in sheet.participants):
+        holds.append(Hold(kinds, group_id, unknown_people_only=True, known_people=known))
+    for participant in sheet.participants:
+        if participant.personal_number is None or not participant.has_errors:
+            continue
+        token = person_token(participant.personal_number)
+        if not participant.error_columns or L.CANCELLED_DATE in participant.error_columns:
+            holds.append(Hold(kinds, group_id, person=token))
+            continue
+        for session in sheet.sessions:
+            if session.column in participant.error_columns:
+                holds.append(Hold(kinds, group_id, session.number, token))
+    return holds
+
+
 def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: date, decision: Decision, workbook: Workbook) -> None:
+    decision.holds.extend(session_holds(group, group.group_id, sheet, KINDS))
     for session in sheet.sessions:
         if session.date is None:
             continue
@@ -95,9 +129,14 @@ def _row(group: Group, number: int, session_date: date, participant, attendance:
 def find_no_shows(workbook: Workbook, today: date) -> Decision:
     """U2 and cancellation tasks for every group sheet, and the sessions whose attendance is missing."""
     decision = Decision()
+    if not workbook.groups_readable:
+        decision.holds.append(Hold(KINDS))
+    groups = {group.group_id for group in workbook.groups}
+    decision.holds.extend(Hold(KINDS, name) for name in workbook.group_sheets if name not in groups)
     for group in workbook.groups:
         sheet = workbook.group_sheets.get(group.group_id)
         if sheet is None:
+            decision.holds.append(Hold(KINDS, group.group_id))
             continue
         refused = sum(1 for participant in sheet.participants if participant.personal_number is None or L.PERSONAL_NUMBER in participant.error_columns)
         if refused:

@@ -698,7 +698,11 @@ def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
             created=reader.date(rows, row, L.CREATED, flags),
             remark=reader.text(rows, row, L.REMARK),
             extra=tuple((header, rows.grid.value(row, column)) for header, column in rows.extra_columns.items()),
+            row=row,
         ))
+    from .tasks import duplicate_rows
+
+    reader.problems.extend(duplicate_rows(tasks, lambda row: rows.address(row, L.KEY)))
     return tuple(tasks)
 
 
@@ -799,6 +803,7 @@ def read_workbook(
     tasks = _read_tasks(reader)
     check_rows = _read_check_rows(reader)
     statistics_rows = _read_statistics_rows(reader)
+    memory = _read_memory(reader)
     return Workbook(
         settings=settings,
         group_types=group_types,
@@ -812,4 +817,26 @@ def read_workbook(
         statistics_rows=statistics_rows,
         problems=tuple(reader.problems),
         columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
+        groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),
+        interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.RECEIVED, L.WISHED_GROUP)),
+        tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY,)),
+        memory=memory,
     )
+
+
+def _readable(reader: _Reader, table: L.Table, identifying: Sequence[str]) -> bool:
+    rows = reader.located.get(table.name)
+    return rows is not None and all(name in rows.columns for name in identifying)
+
+
+def _read_memory(reader: _Reader) -> dict[tuple[str, str, str], str]:
+    """Knappminne: what the buttons last wrote, keyed by (table, row key, column). Missing in older
+    workbooks (contract < 1.2): then buttons fall back to recognising their own values by their form."""
+    rows = reader.locate(L.MEMORY_TABLE, required=False)
+    if rows is None:
+        return {}
+    memory: dict[tuple[str, str, str], str] = {}
+    for row in rows.non_blank_rows():
+        key = tuple(as_text(rows.get(row, name)) for name in (L.MEMORY_TABLE_COLUMN, L.MEMORY_KEY, L.MEMORY_COLUMN))
+        memory.setdefault(key, as_text(rows.get(row, L.MEMORY_VALUE)))  # type: ignore[arg-type]
+    return memory

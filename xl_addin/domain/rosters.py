@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from . import layout as L
 from .calendar import next_working_day
 from .model import Group, GroupSheet, Settings, Task, Workbook, warning
-from .tasks import BOOK_IN_ELVIS, task_key
+from .tasks import BOOK_IN_ELVIS, Hold, task_key
 from .writes import Decision, is_date, one_of
 
 STATUSES = (L.ROSTER_OK, L.ROSTER_LATE, L.ROSTER_AT_RISK, L.ROSTER_NOT_READY, L.ROSTER_INCOMPLETE)
 BOOK_TEXT = "Boka in gruppen i Elvis"
+KINDS = frozenset({BOOK_IN_ELVIS})
 
 
 def roster_deadline(start: date, settings: Settings) -> date:
@@ -64,15 +65,22 @@ def find_late_rosters(workbook: Workbook, today: date) -> Decision:
     """Status and deadline for every group, and a booking task for each complete, unbooked list."""
     decision = Decision()
     settings = workbook.settings
+    if not workbook.groups_readable:
+        decision.holds.append(Hold(KINDS))
     for group in workbook.groups:
         address = workbook.address(L.GROUPS, group.row, L.GROUP_ID)
+        sheet = workbook.group_sheets.get(group.group_id)
+        if group.has_errors or group.start_date is None or sheet is None or any(
+            participant.has_errors for participant in sheet.participants
+        ):
+            # what the booking task depends on cannot all be read: leave an existing one as it is
+            decision.holds.append(Hold(KINDS, group.group_id))
         if group.has_errors or group.start_date is None:
             decision.problems.append(warning(
                 L.GROUPS, address, "Gruppen hoppades över: rätta felen på raden (se Kontroll) och kör igen.",
             ))
             decision.count("hoppades över")
             continue
-        sheet = workbook.group_sheets.get(group.group_id)
         status, explanation = roster_status(group, sheet, settings, today)
         deadline = roster_deadline(group.start_date, settings)
         decision.count(status)
@@ -92,7 +100,8 @@ def find_late_rosters(workbook: Workbook, today: date) -> Decision:
         ):
             decision.set(
                 L.GROUPS, group.row, column, workbook.address(L.GROUPS, group.row, column),
-                group.current.get(column), value, ours,
+                group.current.get(column), value, ours, record=(L.GROUPS_TABLE.name, group.group_id),
+                recorded=workbook.memory.get((L.GROUPS_TABLE.name, group.group_id, column)),
             )
         if group.roster_ready is not None and status != L.ROSTER_INCOMPLETE and group.booked_in_elvis is None:
             decision.tasks.append(Task(

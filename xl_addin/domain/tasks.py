@@ -1,20 +1,23 @@
 """The secretary's task list (``Att göra``): stable keys, no duplicates, ``Klar`` respected (SPEC §4.8).
 
 Each button owns some task kinds (the part of ``Nyckel`` before the first ``:``) and merges the tasks
-it wants now into the list: a task already there keeps its row, ``Klar`` and ``Skapad``; a new one is
-appended; an open task whose cause is gone is removed; a finished one whose cause is gone stays and is
-flagged, because Elvis may already have been changed.
+it wants now into the list. The list is never rewritten (co-authoring, SPEC §6): a task already there
+keeps its row, ``Klar``, ``Skapad`` and the columns users added, and only its button-owned cells that
+changed are written; a new task is appended below the last row; a task whose cause is gone is kept
+and marked in ``Anmärkning`` (open: nothing to do any more; finished: check Elvis, it may already
+have been changed). A task whose cause cannot be decided now, because something it derives from is
+unreadable (a date typed as ``30/9``, a renamed sheet), is *held*: left exactly as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from . import layout as L
-from .model import PersonalNumber, Task
+from .model import CellWrite, PersonalNumber, Problem, Task, warning
 
 # Task kinds, i.e. the first part of Nyckel.
 BOOK_IN_ELVIS = "BOKA"
@@ -24,6 +27,18 @@ JOURNAL = "JOURNAL"
 PLANNING_ENTRY = "PLAN"
 
 CAUSE_GONE = L.REMARK_CAUSE_GONE
+NOT_NEEDED = L.REMARK_NOT_NEEDED
+
+# Kinds whose key is kind:GruppID:Tn:person and kind:GruppID[:person].
+SESSION_KINDS = frozenset({NO_SHOW, CANCELLATION})
+GROUP_KINDS = frozenset({BOOK_IN_ELVIS, NO_SHOW, CANCELLATION, JOURNAL})
+
+# The button-owned columns of Att göra, and how a Task gives each one's value.
+_FIELDS = {
+    L.KEY: "key", L.DUE: "due", L.TASK: "text", L.GROUP_ID: "group_id", L.SESSION: "session",
+    L.DATE: "date", L.PERSONAL_NUMBER: "personal_number", L.NAME: "name", L.CREATED: "created",
+    L.REMARK: "remark",
+}
 
 
 def person_token(number: PersonalNumber | None) -> str:
@@ -37,13 +52,74 @@ def task_key(kind: str, *parts: object) -> str:
     return ":".join([kind, *(str(part) for part in parts)])
 
 
+@dataclass(frozen=True)
+class KeyParts:
+    """A task key taken apart: kind, group, session number and person token (where the kind has them)."""
+
+    kind: str
+    group_id: str | None = None
+    session: int | None = None
+    person: str | None = None
+
+
+def key_parts(key: str) -> KeyParts:
+    """``U2:G:T3:abc`` → (U2, G, 3, abc). A GruppID never holds ``:`` (it is a sheet name)."""
+    kind, _, rest = key.partition(":")
+    parts = rest.split(":") if rest else []
+    if kind in SESSION_KINDS and len(parts) == 3 and parts[1][:1] == "T" and parts[1][1:].isdigit():
+        return KeyParts(kind, parts[0], int(parts[1][1:]), parts[2])
+    if kind == JOURNAL and len(parts) == 2:
+        return KeyParts(kind, parts[0], None, parts[1])
+    if kind == BOOK_IN_ELVIS and len(parts) == 1:
+        return KeyParts(kind, parts[0])
+    if kind == PLANNING_ENTRY and parts:
+        return KeyParts(kind, None, None, parts[0])
+    return KeyParts(kind)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Existing tasks to leave exactly as they are, because something they derive from is unreadable.
+
+    A task matches when its kind is in ``kinds`` and each given part (group, session, person token)
+    equals the key's; ``unknown_people_only`` narrows a hold to tasks whose person is none of
+    ``known_people`` (the participants that could be read), for a row whose personnummer cannot be.
+    """
+
+    kinds: frozenset[str]
+    group_id: str | None = None
+    session: int | None = None
+    person: str | None = None
+    unknown_people_only: bool = False
+    known_people: frozenset[str] = frozenset()
+
+    def holds(self, parts: KeyParts) -> bool:
+        if parts.kind not in self.kinds:
+            return False
+        if self.group_id is not None and parts.group_id != self.group_id:
+            return False
+        if self.session is not None and parts.session != self.session:
+            return False
+        if self.person is not None and parts.person != self.person:
+            return False
+        return not (self.unknown_people_only and parts.person in self.known_people)
+
+
+def is_held(task: Task, holds: Sequence[Hold]) -> bool:
+    if not holds:
+        return False
+    parts = key_parts(task.key)
+    return any(hold.holds(parts) for hold in holds)
+
+
 def merge_tasks(
-    existing: Sequence[Task], wanted: Iterable[Task], kinds: Collection[str], *, today: date
+    existing: Sequence[Task], wanted: Iterable[Task], kinds: Collection[str], *, today: date,
+    holds: Sequence[Hold] = (),
 ) -> tuple[Task, ...]:
     """The whole task list after a button that owns ``kinds`` has said which tasks it ``wanted``.
 
-    Order: existing rows keep their places (so a user's sorting and the writes stay small); new
-    tasks are appended in due-date order.
+    Existing rows keep their places (the order is the user's: they may sort and filter); new tasks
+    follow in due-date order. A row whose key is already above (copied by hand) is left as it is.
     """
     wanted_by_key: dict[str, Task] = {}
     for task in wanted:
@@ -51,24 +127,65 @@ def merge_tasks(
     merged: list[Task] = []
     seen: set[str] = set()
     for task in existing:
-        if task.key in seen:
-            continue  # a row copied by hand: keep the first, drop the duplicate
-        seen.add(task.key)
-        if task.kind not in kinds:
+        if task.key in seen or task.kind not in kinds:
             merged.append(task)
             continue
+        seen.add(task.key)
         fresh = wanted_by_key.get(task.key)
         if fresh is not None:
-            merged.append(replace(fresh, done=task.done, created=task.created or today, remark="", extra=task.extra))
-        elif task.is_done:
-            merged.append(replace(task, remark=CAUSE_GONE))
-        # an open task whose cause is gone is dropped
+            merged.append(replace(fresh, row=task.row, done=task.done, created=task.created or today, remark="",
+                                  extra=task.extra))
+        elif is_held(task, holds):
+            merged.append(task)
+        else:
+            merged.append(replace(task, remark=CAUSE_GONE if task.is_done else NOT_NEEDED))
     new = [task for key, task in wanted_by_key.items() if key not in seen]
     new.sort(key=lambda task: (task.due or date.max, task.key))
-    merged.extend(replace(task, created=today) for task in new)
+    merged.extend(replace(task, row=None, created=today) for task in new)
     return tuple(merged)
+
+
+def task_changes(
+    existing: Sequence[Task], merged: Sequence[Task], kept: Collection[tuple[int, str]] = (),
+) -> tuple[list[CellWrite], list[Task]]:
+    """What makes the sheet say ``merged``: cell writes to the button-owned cells of existing rows that
+    change (``Klar`` and users' columns never), and the new tasks to append. ``kept`` are (row, column)
+    cells a person changed by hand, which are left."""
+    by_row = {task.row: task for task in existing if task.row is not None}
+    writes: list[CellWrite] = []
+    appended: list[Task] = []
+    for task in merged:
+        if task.row is None:
+            appended.append(task)
+            continue
+        before = by_row.get(task.row)
+        if before is None or before is task:
+            continue
+        for column, attribute in _FIELDS.items():
+            value = getattr(task, attribute)
+            if value != getattr(before, attribute) and (task.row, column) not in kept:
+                writes.append(CellWrite(L.TASKS, task.row, column, value))
+    return writes, appended
+
+
+def duplicate_rows(existing: Sequence[Task], address) -> list[Problem]:
+    """One Kontroll line per task row whose Nyckel is already on an earlier row (a row copied by hand)."""
+    first: dict[str, int] = {}
+    problems = []
+    for task in existing:
+        if task.row is None:
+            continue
+        if task.key in first:
+            problems.append(warning(
+                L.TASKS, address(task.row),
+                f"Uppgiften finns redan på rad {first[task.key]} (samma Nyckel). Ta bort den ena raden; "
+                "knapparna uppdaterar bara den första.",
+            ))
+        else:
+            first[task.key] = task.row
+    return problems
 
 
 def is_overdue(task: Task, today: date) -> bool:
     """An open task whose due date has passed (due today is not yet overdue)."""
-    return not task.is_done and task.due is not None and task.due < today
+    return task.is_open and task.due is not None and task.due < today
