@@ -48,7 +48,7 @@ USER = "Egen "  # every value a "user" typed into a button-owned cell starts wit
 FEW = settings(max_examples=30, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-# Tables a button replaces or appends to as a whole (their user column, AttGora's Klar, is carried over).
+# Tables a button replaces, or appends to (Att göra and Registrering: only appends; see test_coauthoring.py).
 WHOLE_TABLES = {L.TASKS_TABLE.name, L.CHECK_TABLE.name, L.REGISTRATION_TABLE.name} | {
     table.name for table in L.TABLES if table.button_owned and set(table.button_owned) == set(table.columns)
 } - {L.LOG_TABLE.name}
@@ -159,6 +159,8 @@ def _button_owned(sheet: str, row: int, column: str, header_row: int | None) -> 
         return column in L.GROUPS_TABLE.button_owned
     if sheet == L.INTEREST:
         return column in L.INTEREST_TABLE.button_owned
+    if sheet == L.TASKS:
+        return column in L.TASKS_TABLE.button_owned  # never Klar or a column a user added
     if header_row is not None:  # a group sheet
         if column == L.JOURNAL_TEXT:
             return row > header_row
