@@ -203,3 +203,94 @@ def test_knappminne_records_what_the_buttons_wrote_and_nothing_changes_the_secon
         outcome = services.SERVICES[command][1](workbook, DEMO_TODAY)
         # (Kontroll is each button's own list of problems, so it differs between buttons)
         assert outcome.writes == () and [t.table for t in outcome.tables if t.table != L.CHECK_TABLE.name] == [], command
+
+
+# -- a random slip in one cell of a generated workbook ---------------------------------------------
+import tempfile  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .test_properties import workbooks  # noqa: E402
+
+from xl_addin.domain.errors import UserError  # noqa: E402
+
+SEEN_TASKS: list[int] = []  # how many tasks the slipped workbooks had (the property must meet some)
+SLIP_KINDS = ("date as text", "header renamed", "sheet renamed", "personnummer broken", "Inkom ambiguous")
+
+
+def _apply_slip(book, kind: str, pick: int) -> bool:
+    """One slip as a user makes it; False when the workbook has nothing to slip on."""
+    group_sheets = [ws for ws in book.worksheets if ws.title not in L.FIXED_SHEETS]
+    if kind == "date as text" and group_sheets:
+        ws = group_sheets[pick % len(group_sheets)]
+        sessions = [c for c in range(1, ws.max_column + 1)
+                    if L.SESSION_COLUMN.match(str(ws.cell(L.GROUP_SHEET_HEADER_ROW, c).value or ""))]
+        ws.cell(L.GROUP_SHEET_DATE_ROW, sessions[pick % len(sessions)]).value = ("30/9", "3/9", "i morgon")[pick % 3]
+        return True
+    if kind == "header renamed":
+        choices = [(ws, L.GROUP_SHEET_HEADER_ROW) for ws in group_sheets] + [(book[L.GROUPS], 1), (book[L.TASKS], 1),
+                                                                            (book[L.INTEREST], 1)]
+        ws, row = choices[pick % len(choices)]
+        headers = [c for c in range(1, ws.max_column + 1) if ws.cell(row, c).value]
+        cell = ws.cell(row, headers[pick % len(headers)])
+        cell.value = f"{cell.value} (ändrad)"
+        return True
+    if kind == "sheet renamed":
+        choices = group_sheets + [book[L.TASKS], book[L.GROUPS], book[L.INTEREST]]
+        ws = choices[pick % len(choices)]
+        ws.title = f"{ws.title[:20]} kopia"
+        return True
+    if kind == "personnummer broken" and group_sheets:
+        ws = group_sheets[pick % len(group_sheets)]
+        cell = ws.cell(L.GROUP_SHEET_HEADER_ROW + 1, 1)
+        if cell.value in (None, ""):
+            return False
+        cell.value = "19121212-121"
+        return True
+    if kind == "Inkom ambiguous":
+        ws = book[L.INTEREST]
+        if ws.cell(2, 1).value in (None, ""):
+            return False
+        ws.cell(2, 1).value = "2/9 2026"
+        return True
+    return False
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(workbooks(), st.sampled_from(SLIP_KINDS), st.integers(0, 50))
+def test_a_random_slip_in_one_cell_changes_and_flags_no_task(generated, kind, pick):
+    content, today = generated
+    from xl_addin.template import write_workbook
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        source = write_workbook(folder / "bok.xlsx", content)
+        out = folder / "ut"
+        if cli.main(["tasks", str(source), "--today", today.isoformat(), "--out", str(out)],
+                    out=io.StringIO(), err=io.StringIO()) == 2:
+            return
+        (filled,) = out.glob("*.xlsx")
+        book = openpyxl.load_workbook(filled)
+        if not _apply_slip(book, kind, pick):
+            return
+        slipped = folder / "slipped.xlsx"
+        book.save(slipped)
+        try:
+            workbook = read_workbook_file(slipped, today=today).workbook
+        except UserError:  # a clear refusal of the whole file (a renamed Grupper and Inställningar …)
+            return
+        SEEN_TASKS.append(len(read_workbook_file(filled, today=today).workbook.tasks))
+        for name, (_command, service) in services.SERVICES.items():
+            outcome = service(workbook, today)
+            # No existing task changes or is marked; a slip may only let a task appear that another row
+            # held back before (a participant who was a duplicate of the row now unreadable).
+            task_writes = [w for w in outcome.writes if w.sheet in (L.TASKS, "Att göra kopia")]
+            assert task_writes == [], (kind, name, task_writes)
+
+
+def test_the_slips_met_workbooks_with_tasks():
+    """Runs after the property above (file order): it must have slipped workbooks that had tasks."""
+    if not SEEN_TASKS:
+        pytest.skip("run together with the property")
+    assert sum(1 for count in SEEN_TASKS if count) >= 5, SEEN_TASKS

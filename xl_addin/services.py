@@ -82,7 +82,7 @@ def _finish(
     tasks: tuple[Task, ...] = ()
     if command.kinds and workbook.tasks_readable:
         merged = T.merge_tasks(workbook.tasks, decision.tasks, command.kinds, today=today, holds=decision.holds)
-        changed, appended = T.task_changes(workbook.tasks, merged)
+        changed, appended = T.task_changes(workbook.tasks, merged, workbook.columns.get(L.TASKS, {}))
         writes.extend(changed)
         if appended:
             tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(appended), append=True))

@@ -819,7 +819,7 @@ def read_workbook(
         columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
         groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),
         interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.RECEIVED, L.WISHED_GROUP)),
-        tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY,)),
+        tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY, L.DONE)),
         memory=memory,
     )
 

@@ -146,11 +146,11 @@ def merge_tasks(
 
 
 def task_changes(
-    existing: Sequence[Task], merged: Sequence[Task], kept: Collection[tuple[int, str]] = (),
+    existing: Sequence[Task], merged: Sequence[Task], present: Collection[str] = tuple(_FIELDS),
 ) -> tuple[list[CellWrite], list[Task]]:
     """What makes the sheet say ``merged``: cell writes to the button-owned cells of existing rows that
-    change (``Klar`` and users' columns never), and the new tasks to append. ``kept`` are (row, column)
-    cells a person changed by hand, which are left."""
+    change (``Klar`` and users' columns never; only ``present`` columns, those the sheet has), and the
+    new tasks to append."""
     by_row = {task.row: task for task in existing if task.row is not None}
     writes: list[CellWrite] = []
     appended: list[Task] = []
@@ -163,7 +163,7 @@ def task_changes(
             continue
         for column, attribute in _FIELDS.items():
             value = getattr(task, attribute)
-            if value != getattr(before, attribute) and (task.row, column) not in kept:
+            if column in present and value != getattr(before, attribute):
                 writes.append(CellWrite(L.TASKS, task.row, column, value))
     return writes, appended
 
