@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
@@ -26,10 +25,7 @@ from hypothesis import strategies as st  # noqa: E402
 from xlwings.pro import _xlremote  # noqa: E402
 
 from tests import test_coauthoring as co  # noqa: E402
-from tests.test_buttons import Clicked  # noqa: E402
 from tests.test_properties import workbooks  # noqa: E402
-from xl_addin.files.reader import read_workbook_file  # noqa: E402
-from xl_addin.template import write_workbook  # noqa: E402
 
 
 def main(examples: int) -> int:
@@ -45,17 +41,7 @@ def main(examples: int) -> int:
     def run(generated, first, second, edits, later):
         content, today = generated
         with tempfile.TemporaryDirectory() as folder:
-            folder = Path(folder)
-            path = write_workbook(folder / "bok.xlsx", content)
-            try:
-                read_workbook_file(path, today=today)
-            except Exception:
-                return
-            one = Clicked(xlwings, path, first, today, folder)
-            edited = folder / "redigerad.xlsx"
-            co._edit_between_clicks(one.path, edits, edited)
-            two = Clicked(xlwings, edited, second, today + timedelta(days=later), folder)
-            for snapshot, click in ((path, one), (edited, two)):
+            for snapshot, click in co.two_clicks(xlwings, content, today, first, second, edits, later, Path(folder)):
                 totals["klick"] += 1
                 totals["åtgärder"] += len(click.actions)
                 totals["celler"] += sum(len(co._touched(action)) for action in click.actions)

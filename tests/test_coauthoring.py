@@ -133,24 +133,28 @@ EDITS = st.lists(st.sampled_from(["rätta uteblivande", "ny avbokning", "ta bort
                  max_size=3)
 
 
+def two_clicks(xw, content, today: date, first: str, second: str, edits: list[str], later: int, folder: Path):
+    """The first button clicked on a generated workbook, a person's ``edits``, the second button ``later``
+    days on: [(the file each click read, the click)], or [] when the workbook is refused as a whole."""
+    path = write_workbook(folder / "bok.xlsx", content)
+    try:
+        read_workbook_file(path, today=today)
+    except Exception:
+        return []  # refused as a whole (another test covers the message)
+    one = Clicked(xw, path, first, today, folder)
+    edited = folder / "redigerad.xlsx"
+    _edit_between_clicks(one.path, edits, edited)
+    return [(path, one), (edited, Clicked(xw, edited, second, today + timedelta(days=later), folder))]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                   HealthCheck.function_scoped_fixture])
 @given(workbooks(), st.sampled_from(BUTTONS), st.sampled_from(BUTTONS), EDITS, st.integers(0, 40))
 def test_no_click_writes_a_cell_a_person_owns_in_a_row_that_has_data(xw, generated, first, second, edits, later):
     content, today = generated
     with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        path = write_workbook(folder / "bok.xlsx", content)
-        try:
-            read_workbook_file(path, today=today)
-        except Exception:
-            return  # refused as a whole (another test covers the message)
-        one = Clicked(xw, path, first, today, folder)
-        assert person_owned_writes(path, one.actions) == [], first
-        edited = folder / "redigerad.xlsx"
-        _edit_between_clicks(one.path, edits, edited)
-        two = Clicked(xw, edited, second, today + timedelta(days=later), folder)
-        assert person_owned_writes(edited, two.actions) == [], (first, edits, second)
+        for snapshot, clicked in two_clicks(xw, content, today, first, second, edits, later, Path(folder)):
+            assert person_owned_writes(snapshot, clicked.actions) == [], (first, edits, second)
 
 
 @pytest.fixture(scope="module")
