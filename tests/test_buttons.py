@@ -488,8 +488,8 @@ def _scaled_content(per_group: int) -> WorkbookContent:
             {L.GROUP_TYPE: "ADHD Ung", L.ATTENDEE: L.ATTENDEE_PATIENT, L.VISIT_TYPE: "Gruppbesök", L.ACTION_CODE: "DU011"},
             {L.GROUP_TYPE: "SKILLS", L.ATTENDEE: L.ATTENDEE_PATIENT, L.VISIT_TYPE: "Gruppbesök", L.ACTION_CODE: "DU021"},
         ),
-        visit_types=({L.VISIT_TYPE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
-                     {L.VISIT_TYPE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"}),
+        visit_types=({L.VISIT_TYPE_CODE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
+                     {L.VISIT_TYPE_CODE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"}),
     )
 
 

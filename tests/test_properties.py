@@ -142,8 +142,8 @@ def workbooks(draw) -> tuple[WorkbookContent, date]:
             {L.GROUP_TYPE: "Mitt barn har autism", L.ATTENDEE: L.ATTENDEE_GUARDIAN, L.VISIT_TYPE: "Gruppbesök",
              L.ACTION_CODE: "GB009"},
         ),
-        visit_types=({L.VISIT_TYPE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
-                     {L.VISIT_TYPE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"}),
+        visit_types=({L.VISIT_TYPE_CODE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
+                     {L.VISIT_TYPE_CODE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"}),
     )
     today = draw(st.sampled_from([date(2026, 9, 1), date(2026, 10, 14), date(2026, 12, 21), date(2027, 1, 11)]))
     return content, today

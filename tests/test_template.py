@@ -166,7 +166,7 @@ def test_codes_are_seeded_with_the_five_groups_and_blank_codes(template):
     ]
     assert all(row[L.VISIT_TYPE] is None and row[L.ACTION_CODE] is None for row in group_types)
     assert table_rows(ws, L.VISIT_TYPES_TABLE.name) == [
-        {L.VISIT_TYPE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"}
+        {L.VISIT_TYPE_CODE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"}
     ]
     assert [row[L.REASON] for row in table_rows(ws, L.CANCELLATION_REASONS_TABLE.name)] == list(
         L.CANCELLATION_REASON_SEED
@@ -218,10 +218,12 @@ def test_counts_are_whole_numbers_in_range(template, column, low, high):
         "whole", "between", str(low), str(high))
 
 
-def test_done_column_of_tasks_is_free_text(template):
+def test_done_column_of_tasks_offers_ja_but_accepts_anything(template):
     ws = template[L.TASKS]
     letter = column_of(ws, L.TASKS_TABLE.name, L.DONE)
-    assert not [dv for dv in ws.data_validations.dataValidation if f"{letter}2" in dv.sqref]
+    validation = validation_at(ws, f"{letter}2")
+    assert (validation.type, validation.formula1, validation.errorStyle) == ("list", f'"{L.DONE_YES}"', "information")
+    assert f"{letter}2000" in validation.sqref
 
 
 # -- the template: Gruppmall ----------------------------------------------------------------------
@@ -287,8 +289,10 @@ def test_interest_rows_are_coloured_by_status(template):
 
 def test_overdue_open_tasks_and_remarks_are_coloured(template):
     fills = _fills(template[L.TASKS])
-    assert fills['AND(TRIM($I2)="",ISNUMBER($B2),$B2<TODAY())'] == "FF" + L.FILL_RED[1:]
-    assert fills['TRIM($K2)<>""'] == "FF" + L.FILL_YELLOW[1:]
+    not_needed = f'LEFT($I2,{len(L.REMARK_NOT_NEEDED)})="{L.REMARK_NOT_NEEDED}"'
+    assert fills[not_needed] == "FF" + L.FILL_GREY[1:]
+    assert fills[f'AND(TRIM($G2)="",ISNUMBER($A2),$A2<TODAY(),NOT({not_needed}))'] == "FF" + L.FILL_RED[1:]
+    assert fills['TRIM($I2)<>""'] == "FF" + L.FILL_YELLOW[1:]
 
 
 def test_conditional_formats_use_only_classic_functions(template, demo_book):

@@ -321,8 +321,8 @@ def demo_content() -> WorkbookContent:
             for t in GROUP_TYPES
         ),
         visit_types=(
-            {L.VISIT_TYPE: Settings().no_show_visit_type, L.DESCRIPTION: Settings().no_show_text},
-            *({L.VISIT_TYPE: code, L.DESCRIPTION: text} for code, text in _VISIT_TYPES),
+            {L.VISIT_TYPE_CODE: Settings().no_show_visit_type, L.DESCRIPTION: Settings().no_show_text},
+            *({L.VISIT_TYPE_CODE: code, L.DESCRIPTION: text} for code, text in _VISIT_TYPES),
         ),
     )
 

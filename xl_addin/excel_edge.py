@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .diagnostics import describe_exception, log_exception, log_path
 from .domain import layout as L
 from .domain.cells import CellError, as_text, cell_address, is_blank
-from .domain.model import NewGroupSheet, Outcome, PersonalNumber, TableRows
+from .domain.model import Link, NewGroupSheet, Outcome, PersonalNumber, TableRows
 from .domain.parsing import SheetGrid, TableLocation
 from .domain.writes import same_value
 
@@ -156,7 +156,10 @@ def read_book(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
 # -- planning the writes ----------------------------------------------------------------------------
 def excel_value(value: object) -> object:
     """A value as it goes into a cell: personnummer and enums as text, text that Excel would reinterpret
-    (a formula, a number, a date, TRUE) with the text prefix."""
+    (a formula, a number, a date, TRUE) with the text prefix; a ``Link`` as its HYPERLINK formula (the
+    only formula a button writes)."""
+    if isinstance(value, Link):
+        return value.formula
     if isinstance(value, PersonalNumber):
         value = str(value)
     elif isinstance(value, enum.Enum):

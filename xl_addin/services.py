@@ -15,7 +15,7 @@ from .domain import tasks as T
 from .domain.interest import import_registrations, registration_key
 from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
-from .domain.model import Outcome, TableRows, Task, Workbook
+from .domain.model import Link, Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
 from .domain.no_shows import find_no_shows
 from .domain.parsing import MISSING_GROUP_SHEET
@@ -87,7 +87,8 @@ def _finish(
         if appended:
             tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(appended), append=True))
         tasks = tuple(task for task in merged if task.kind in command.kinds)
-    check_rows = tuple(problem.as_row() for problem in problems)
+    # Kontroll's Cell jumps to the cell when clicked; compared as text (what the sheet shows).
+    check_rows = tuple({**problem.as_row(), L.CELL: Link.to(problem.sheet, problem.cell)} for problem in problems)
     if tuple(tuple(str(row[name]) for name in L.CHECK_TABLE.columns) for row in check_rows) != workbook.check_rows:
         tables.append(TableRows(L.CHECK_TABLE.name, check_rows))
     if decision.appended:

@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 from .domain import layout as L
-from .domain.model import SETTING_FIELDS, Settings
+from .domain.model import SETTING_FIELDS, Link, Settings
 from .domain.personal_number import PersonalNumber
 
 TEMPLATE_NAME = "Gruppbokningar-mall.xlsx"
@@ -40,6 +40,10 @@ GROUP_SHEET_BUTTON_OWNED = (L.JOURNAL_TEXT,)  # filled by Skapa journaltexter wh
 # Swedish text that only the template shows.
 _DATE_MESSAGE = "Skriv ett datum som ÅÅÅÅ-MM-DD, till exempel 2026-09-02."
 _LIST_MESSAGE = "Välj ett värde i listan."
+_DONE_MESSAGE = (
+    f"Välj {L.DONE_YES} när steget är gjort, eller skriv datum eller dina initialer: allt som inte är tomt "
+    "räknas som klart."
+)
 _ATTENDANCE_MESSAGE = (
     "Närvaro skrivs Deltog, Uteblev eller Avbokad (eller D, U, A). Tomt = inte ifyllt ännu."
 )
@@ -68,7 +72,9 @@ _USER_DATE_COLUMNS = (  # user-typed dates get date validation
 )
 _TIMESTAMP_COLUMNS = frozenset({L.TIMESTAMP})
 _TEXT_COLUMNS = frozenset({L.PERSONAL_NUMBER})  # text format, so a typed number keeps its zeros
-_WRAP_COLUMNS = frozenset({L.JOURNAL_TEXT})
+WRAP_COLUMNS = frozenset({L.JOURNAL_TEXT, L.TASK})  # wrapped, and rows made tall enough to read them
+_WRAP_COLUMNS = WRAP_COLUMNS
+_HIDDEN_COLUMNS = frozenset({L.KEY})  # Att göra's stable key: button-owned, kept for the code, not for reading
 _WIDTHS = {
     L.GROUP_ID: 18, L.GROUP_TYPE: 22, L.ATTENDEE: 26, L.START_DATE: 12, L.SESSION_COUNT: 10,
     L.MAX_PARTICIPANTS: 10, L.GROUP_LEADER: 28, L.JOURNAL_AT_END: 14, L.ROSTER_READY: 12,
@@ -76,12 +82,16 @@ _WIDTHS = {
     L.GUARDIAN: 26, L.CANCELLED_DATE: 12, L.CANCELLATION_REASON: 20, L.JOURNAL_TEXT: 60, L.COMMENT: 30,
     L.RECEIVED: 12, L.WISHED_GROUP: 22, L.SENT_BY: 16, L.CARE_GUARANTEE_FROM: 12, L.EXEMPTION: 10,
     L.PLANNING_ENTRY: 12, L.CARE_GUARANTEE_DEADLINE: 12, L.SUGGESTION: 20, L.KEY: 34, L.DUE: 12,
-    L.TASK: 60, L.SESSION: 10, L.DATE: 12, L.DONE: 8, L.CREATED: 12, L.REMARK: 40, L.EXPORTED: 12,
+    L.TASK: 50, L.SESSION: 10, L.DATE: 12, L.DONE: 11, L.CREATED: 12, L.REMARK: 40, L.EXPORTED: 12,
     L.VISIT_DATE: 12, L.ATTENDANCE: 10, L.VISIT_TYPE: 12, L.ACTION_CODE: 11, L.ELVIS_ACTION: 50,
     L.SHEET: 20, L.CELL: 10, L.SEVERITY: 9, L.MESSAGE: 90, L.SETTING: 28, L.VALUE: 60,
     L.DESCRIPTION: 80, L.REASON: 24, L.TIMESTAMP: 17, L.USER: 16, L.FUNCTION: 28, L.RESULT: 70,
 }
+LINK_COLOUR = "0563C1"  # Excel's own hyperlink blue
+_LINK_COLUMNS = frozenset({L.CELL})  # Kontroll's Cell: a link that jumps to the cell
 _SESSION_WIDTH = 11
+START_HELP_WIDTH = 80  # Start's column B: one button's line (wrapped), leaving room for the summary
+SUMMARY_ANCHOR = "D3"  # the summary block's title; labels below it, counts in the next column
 _MAX_WIDTH = 32  # a long header may not push a column wider than this (its width list wins)
 
 
@@ -215,6 +225,12 @@ class _Builder:
         self.text = add({"num_format": "@"})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.center = add({"align": "center"})
+        self.link = add({"font_color": f"#{LINK_COLOUR}", "underline": 1})
+        self.summary_title = add({"bold": True, "font_size": 12, "bottom": 1})
+        self.summary_link = add({"font_color": f"#{LINK_COLOUR}", "underline": 1})
+        self.summary_count = add({"bold": True, "align": "right", "num_format": "0"})
+        self.summary_note = add({"italic": True, "font_color": "#595959"})
+        self.pending = add({"bold": True, "align": "left", "num_format": '[=1]0" tillfälle";0" tillfällen"'})
         self.owned_header = add({"bold": True, "bg_color": L.FILL_BUTTON_OWNED_HEADER, "font_color": "#000000",
                                  "bottom": 1})
         self.fill = {
@@ -302,7 +318,7 @@ class _Builder:
     # -- Start -----------------------------------------------------------------------------------
     def _start(self, sheet) -> None:
         sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 1, 110)
+        sheet.set_column(1, 1, START_HELP_WIDTH)
         sheet.write_string(0, 0, L.WORKBOOK_TITLE, self.title)
         sheet.set_row(0, 26)
         sheet.write_string(2, 0, L.STATUS, self.bold)
@@ -329,7 +345,24 @@ class _Builder:
         notes = _START_NOTES if self.buttons else (*_START_NOTES, _NO_BUTTONS_NOTE)
         for offset, note in enumerate(notes):
             sheet.write_string(notes_row + offset, 1, note)
+        self._start_summary(sheet)
         sheet.activate()
+
+    # -- Start: the live summary, a block of its own right of the buttons' lines --------------------
+    def _start_summary(self, sheet) -> None:
+        """Counts computed by formulas from the sheets (no click needed), each label a link to its sheet.
+
+        Only functions LibreOffice 7.4 also has; ranges are the tables' columns by header name.
+        """
+        top, left = xl_cell_to_rowcol(SUMMARY_ANCHOR)
+        sheet.set_column(left - 1, left - 1, 2)
+        sheet.set_column(left, left, 34)
+        sheet.set_column(left + 1, left + 1, 8)
+        sheet.write_string(top, left, L.SUMMARY_TITLE, self.summary_title)
+        for offset, (label, target, formula) in enumerate(summary_formulas(), start=1):
+            sheet.write_url(top + offset, left, f"internal:{_quoted(target)}!A1", self.summary_link, label)
+            sheet.write_formula(top + offset, left + 1, formula, self.summary_count, 0)
+        sheet.write_string(top + len(summary_formulas()) + 1, left, L.SUMMARY_NOTE, self.summary_note)
 
     # -- table sheets ----------------------------------------------------------------------------
     def _table(self, sheet, table: L.Table, rows: Sequence[Mapping[str, object]],
@@ -358,7 +391,8 @@ class _Builder:
         for offset, column in enumerate(columns):
             width = _WIDTHS.get(column, _SESSION_WIDTH if L.SESSION_COLUMN.match(column) else 14)
             width = max(width, min(len(column) + 3, _MAX_WIDTH))
-            sheet.set_column(first_col + offset, first_col + offset, width, self._column_format(column))
+            sheet.set_column(first_col + offset, first_col + offset, width, self._column_format(column),
+                             {"hidden": True} if column in _HIDDEN_COLUMNS and table is L.TASKS_TABLE else None)
         for index, row in enumerate(rows, start=anchor_row + 1):
             for offset, column in enumerate(columns):
                 self._write(sheet, index, first_col + offset, row.get(column), column)
@@ -367,7 +401,7 @@ class _Builder:
                  if column in _WRAP_COLUMNS and isinstance(value, str)),
                 default=0,
             )
-            if height > DEFAULT_ROW_HEIGHT:  # a journal text needs a taller row to be read and printed
+            if height > DEFAULT_ROW_HEIGHT:  # a journal text or a task needs a taller row to be read and printed
                 sheet.set_row(index, height)
         return anchor_row, first_col, last_row
 
@@ -382,13 +416,17 @@ class _Builder:
             return self.wrap
         if L.SESSION_COLUMN.match(column):
             return self.center
+        if column in _LINK_COLUMNS:
+            return self.link
         return None
 
     def _write(self, sheet, row: int, col: int, value: object, column: str) -> None:
         cell_format = self._column_format(column)
         if value is None or value == "":
             return
-        if isinstance(value, PersonalNumber):
+        if isinstance(value, Link):
+            sheet.write_formula(row, col, value.formula, self.link, str(value))
+        elif isinstance(value, PersonalNumber):
             sheet.write_string(row, col, str(value), cell_format)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, cell_format)
@@ -472,14 +510,20 @@ class _Builder:
         table = L.TASKS_TABLE
         self._table(sheet, table, self.content.tasks)
         self._freeze_header(sheet)
+        self._validate(sheet, self._column_range(table, L.DONE, 1, LAST_TABLE_ROW - 1), {
+            **_list_validation([L.DONE_YES], _DONE_MESSAGE, "information"), "error_title": L.DONE,
+        })
         remark = _column_letter(table, L.REMARK)
+        not_needed = _starts_with(f"${remark}2", L.REMARK_NOT_NEEDED)
+        # A task whose cause is gone is greyed whole and is never overdue; it goes first and stops.
+        self._row_colours(sheet, table, ((L.FILL_GREY, not_needed),))
         sheet.conditional_format(f"{remark}2:{remark}{LAST_TABLE_ROW}", {
             "type": "formula", "criteria": f'=TRIM(${remark}2)<>""', "format": self.fill[L.FILL_YELLOW],
             "stop_if_true": True,
         })
         done, due = _column_letter(table, L.DONE), _column_letter(table, L.DUE)
         self._row_colours(sheet, table, (
-            (L.FILL_RED, f'AND(TRIM(${done}2)="",ISNUMBER(${due}2),${due}2<TODAY())'),
+            (L.FILL_RED, f'AND(TRIM(${done}2)="",ISNUMBER(${due}2),${due}2<TODAY(),NOT({not_needed}))'),
         ))
 
     def _check(self, sheet) -> None:
@@ -548,7 +592,7 @@ class _Builder:
             group_types = [{L.GROUP_TYPE: name, L.ATTENDEE: attendee} for name, attendee in L.GROUP_TYPE_SEED]
         visit_types = self.content.visit_types
         if visit_types is None:
-            visit_types = [{L.VISIT_TYPE: defaults.no_show_visit_type, L.DESCRIPTION: defaults.no_show_text}]
+            visit_types = [{L.VISIT_TYPE_CODE: defaults.no_show_visit_type, L.DESCRIPTION: defaults.no_show_text}]
         reasons = self.content.cancellation_reasons
         if reasons is None:
             reasons = L.CANCELLATION_REASON_SEED
@@ -592,6 +636,9 @@ class _Builder:
                 sheet.write_blank(L.GROUP_SHEET_DATE_ROW - 1, col, None, self.session_date)
             else:
                 sheet.write_string(L.GROUP_SHEET_DATE_ROW - 1, col, str(session_date), self.session_date)
+        if count:
+            sheet.write_string(L.GROUP_SHEET_PENDING_LABEL_CELL, L.GROUP_SHEET_PENDING_LABEL, self.label)
+            sheet.write_formula(L.GROUP_SHEET_PENDING_CELL, pending_formula(first_session, count), self.pending, 0)
         table = L.Table(name=L.group_table_name(group.group_id), sheet=group.group_id, columns=columns,
                         button_owned=GROUP_SHEET_BUTTON_OWNED)
         self._table(sheet, table, group.participants, header_row=header)
@@ -643,6 +690,52 @@ class _Builder:
             sheet.conditional_format(cells, {
                 "type": "formula", "criteria": f"={condition}", "format": self.fill[colour], "stop_if_true": True,
             })
+
+
+def pending_formula(first_session: int, count: int) -> str:
+    """A group sheet's count of sessions waiting for registration (``Exportera registreringslista``).
+
+    A session waits when its date (row 3) is before the last working day up to today, i.e. its
+    registration day (the next working day after it) has come, and its ``Registrerad`` cell (row 2) is
+    empty; a sheet without participants has none. WORKDAY counts Monday–Friday: on a weekday holiday
+    the count may show a session one day before the button exports it.
+    """
+    first, last = xl_col_to_name(first_session), xl_col_to_name(first_session + count - 1)
+    dates = f"{first}{L.GROUP_SHEET_DATE_ROW}:{last}{L.GROUP_SHEET_DATE_ROW}"
+    marks = f"{first}{L.GROUP_SHEET_REGISTERED_ROW}:{last}{L.GROUP_SHEET_REGISTERED_ROW}"
+    people = f"A{L.GROUP_SHEET_HEADER_ROW + 1}:A{LAST_GROUP_ROW}"
+    return f'=IF(COUNTA({people})=0,0,COUNTIFS({dates},"<"&WORKDAY(TODAY()+1,-1),{marks},""))'
+
+
+def _table_column(table: L.Table, column: str) -> str:
+    """A whole table column as a plain range below the header (``'Att göra'!$H$2:$H$2000``).
+
+    Plain ranges rather than structured references, as for the dropdowns: every engine reads them."""
+    letter = _column_letter(table, column)
+    row = xl_cell_to_rowcol(table.anchor)[0] + 2
+    return f"{_quoted(table.sheet)}!${letter}${row}:${letter}${LAST_TABLE_ROW}"
+
+
+def summary_formulas() -> tuple[tuple[str, str, str], ...]:
+    """Start's live summary: (label, sheet the label links to, formula of the count), in order."""
+    tasks, groups = L.TASKS_TABLE, L.GROUPS_TABLE
+    key, done = _table_column(tasks, L.KEY), _table_column(tasks, L.DONE)
+    due, remark = _table_column(tasks, L.DUE), _table_column(tasks, L.REMARK)
+    needed = f'{remark},"<>{L.REMARK_NOT_NEEDED}"'  # a task whose cause is gone is not open (Task.is_open)
+    status = _table_column(groups, L.STATUS)
+    # Every group sheet sits between Grupper and Intresseanmälningar; the two ends' own cells are
+    # data of theirs, so they are taken away again (N() of a text is 0). Unquoted: LibreOffice 7.4
+    # reads no quoted sheet span, and both names are letters only.
+    span = f"{L.GROUPS}:{L.INTEREST}!{L.GROUP_SHEET_PENDING_CELL}"
+    ends = "".join(f"-N({_quoted(name)}!{L.GROUP_SHEET_PENDING_CELL})" for name in (L.GROUPS, L.INTEREST))
+    return (
+        (L.SUMMARY_OPEN_TASKS, L.TASKS, f'=COUNTIFS({key},"<>",{done},"",{needed})'),
+        (L.SUMMARY_OVERDUE_TASKS, L.TASKS, f'=COUNTIFS({key},"<>",{done},"",{due},"<"&TODAY(),{needed})'),
+        (L.SUMMARY_SESSIONS_TO_REGISTER, L.REGISTRATION, f"=SUM({span}){ends}"),
+        (L.SUMMARY_LISTS_AT_RISK, L.GROUPS, f'=COUNTIF({status},"{L.ROSTER_AT_RISK}")'),
+        (L.SUMMARY_LATE_LISTS, L.GROUPS,
+         f'=COUNTIF({status},"{L.ROSTER_LATE}")+COUNTIF({status},"{L.ROSTER_INCOMPLETE}")'),
+    )
 
 
 DEFAULT_ROW_HEIGHT = 15.0  # points

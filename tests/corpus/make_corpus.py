@@ -74,8 +74,8 @@ GROUP_TYPES = (
      L.ACTION_CODE: "GB009"},
 )
 VISIT_TYPES = (
-    {L.VISIT_TYPE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
-    {L.VISIT_TYPE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"},
+    {L.VISIT_TYPE_CODE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
+    {L.VISIT_TYPE_CODE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp"},
 )
 ADHD, MITT, LATER = "ADHD-2609", "Mitt-2609", "ADHD-2611"
 ADHD_DATES = (date(2026, 9, 2), date(2026, 9, 9), date(2026, 9, 16), date(2026, 9, 23))

@@ -42,6 +42,7 @@ class Table:
     columns: tuple[str, ...]
     button_owned: tuple[str, ...] = ()
     anchor: str = "A1"  # top-left cell of the header row in the template
+    aliases: tuple[tuple[str, str], ...] = ()  # (an earlier header, the column it now is), still read
 
 
 # -- Grupper -------------------------------------------------------------------------------------
@@ -172,9 +173,13 @@ REMARK_CAUSE_GONE = "Kontrollera: orsaken finns inte längre"
 TASKS_TABLE = Table(
     name="AttGora",
     sheet=TASKS,
-    columns=(KEY, DUE, TASK, GROUP_ID, SESSION, DATE, PERSONAL_NUMBER, NAME, DONE, CREATED, REMARK),
-    button_owned=(KEY, DUE, TASK, GROUP_ID, SESSION, DATE, PERSONAL_NUMBER, NAME, CREATED, REMARK),
+    # What a secretary reads first leads; the stable key stays, button-owned and hidden, at the end.
+    columns=(DUE, TASK, GROUP_ID, SESSION, DATE, NAME, DONE, PERSONAL_NUMBER, REMARK, CREATED, KEY),
+    button_owned=(DUE, TASK, GROUP_ID, SESSION, DATE, NAME, PERSONAL_NUMBER, REMARK, CREATED, KEY),
 )
+# The value the Klar dropdown offers; anything non-blank (a date, initials, x) also means done.
+DONE_YES = "Ja"
+
 
 # -- Registrering --------------------------------------------------------------------------------
 EXPORTED = "Exporterad"
@@ -252,7 +257,9 @@ REASON = "Orsak"
 GROUP_TYPES_TABLE = Table(
     name="Grupptyper", sheet=CODES, columns=(GROUP_TYPE, ATTENDEE, VISIT_TYPE, ACTION_CODE), anchor="A1"
 )
-VISIT_TYPES_TABLE = Table(name="Besokstyper", sheet=CODES, columns=(VISIT_TYPE, DESCRIPTION), anchor="G1")
+VISIT_TYPE_CODE = "Besökstypkod"  # unique on Koder, where Grupptyper has a Besökstyp column too
+VISIT_TYPES_TABLE = Table(name="Besokstyper", sheet=CODES, columns=(VISIT_TYPE_CODE, DESCRIPTION), anchor="G1",
+                          aliases=((VISIT_TYPE, VISIT_TYPE_CODE),))
 CANCELLATION_REASONS_TABLE = Table(name="Avbokningsorsaker", sheet=CODES, columns=(REASON,), anchor="J1")
 
 # -- Logg ----------------------------------------------------------------------------------------
@@ -354,3 +361,17 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     (BUTTON_NEW_GROUPS, "NyGrupp", "new_groups"),
     (BUTTON_UPDATE_ALL, "UppdateraAllt", "refresh_all"),
 )
+
+# -- Start: the live summary (formulas; no click needed) -------------------------------------------
+# A fixed, product-owned cell on every group sheet (and Gruppmall) counts the sessions waiting for
+# registration; Start adds them up over the sheets between Grupper and Intresseanmälningar.
+GROUP_SHEET_PENDING_LABEL = "Att registrera:"
+GROUP_SHEET_PENDING_LABEL_CELL = "A2"
+GROUP_SHEET_PENDING_CELL = "B2"
+SUMMARY_TITLE = "Just nu"
+SUMMARY_OPEN_TASKS = "Öppna uppgifter"
+SUMMARY_OVERDUE_TASKS = "varav försenade"
+SUMMARY_SESSIONS_TO_REGISTER = "Tillfällen att registrera"
+SUMMARY_LISTS_AT_RISK = "Listor i riskzonen"
+SUMMARY_LATE_LISTS = "Sena eller ofullständiga listor"
+SUMMARY_NOTE = "Räknas om av sig själv. Klicka på en rad för att gå till bladet."

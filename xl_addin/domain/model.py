@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,42 @@ class Problem:
 
     def as_row(self) -> dict[str, object]:
         return {L.SHEET: self.sheet, L.CELL: self.cell, L.SEVERITY: self.severity, L.MESSAGE: self.message}
+
+
+_CELL_REFERENCE = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}(?::[A-Z]{1,3}[1-9]\d{0,6})?$")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that shows ``cell`` and jumps to it on ``sheet`` when clicked (Kontroll's ``Cell``).
+
+    The edges write it as the formula ``formula``; anywhere else it is just its text (``str``).
+    """
+
+    sheet: str
+    cell: str
+
+    def __str__(self) -> str:
+        return self.cell
+
+    @property
+    def location(self) -> str:
+        """The target as a workbook-internal reference: ``'Blad'!C5``."""
+        return "'" + self.sheet.replace("'", "''") + "'!" + self.cell
+
+    @property
+    def formula(self) -> str:
+        """``=HYPERLINK("#'Blad'!C5","C5")``: only functions LibreOffice and every Excel have."""
+        return f'=HYPERLINK("#{_quoted(self.location)}","{_quoted(self.cell)}")'
+
+    @staticmethod
+    def to(sheet: str, cell: str) -> Link | str:
+        """A link to ``cell`` of ``sheet``, or the plain text when ``cell`` is no cell address."""
+        return Link(sheet, cell) if sheet and _CELL_REFERENCE.match(cell) else cell
+
+
+def _quoted(text: str) -> str:
+    return text.replace('"', '""')
 
 
 def error(sheet: str, cell: str, message: str) -> Problem:
@@ -224,7 +261,7 @@ class Task:
         return self.key.split(":", 1)[0]
 
     def as_row(self) -> dict[str, object]:
-        return {
+        values = {
             L.KEY: self.key,
             L.DUE: self.due,
             L.TASK: self.text,
@@ -236,8 +273,8 @@ class Task:
             L.DONE: self.done,
             L.CREATED: self.created,
             L.REMARK: self.remark,
-            **dict(self.extra),
         }
+        return {**{column: values[column] for column in L.TASKS_TABLE.columns}, **dict(self.extra)}
 
 
 @dataclass(frozen=True)

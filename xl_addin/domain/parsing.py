@@ -168,6 +168,8 @@ class _Reader:
         extra: dict[str, int] = {}
         seen: dict[str, int] = {}
         wanted = {column.casefold(): column for column in table.columns}
+        for earlier, column in table.aliases:  # a workbook made before a header was renamed
+            wanted.setdefault(earlier.casefold(), column)
         for column in range(first, first + width):
             header = _normalise_header(grid.value(header_row, column))
             if not header:
@@ -199,7 +201,7 @@ class _Reader:
         Several tables may share a row (``Koder``), so the header is the run of adjacent non-blank
         cells that holds most of the table's names (in any order), at least half of them.
         """
-        wanted = {column.casefold() for column in table.columns}
+        wanted = {column.casefold() for column in table.columns} | {earlier.casefold() for earlier, _ in table.aliases}
         best: tuple[int, int, int] | None = None  # (hits, row, first column)
         for row_index, cells in enumerate(grid.rows[:HEADER_SEARCH_ROWS], start=1):
             normalised = [_normalise_header(value) for value in cells]
@@ -390,7 +392,7 @@ def _read_codes(reader: _Reader) -> tuple[dict[str, GroupType], dict[str, str], 
     rows = reader.locate(L.VISIT_TYPES_TABLE)
     if rows is not None:
         for row in rows.non_blank_rows():
-            code = reader.text(rows, row, L.VISIT_TYPE)
+            code = reader.text(rows, row, L.VISIT_TYPE_CODE)
             if code:
                 visit_types[code] = reader.text(rows, row, L.DESCRIPTION)
     reasons: list[str] = []

@@ -17,8 +17,8 @@ from pathlib import Path
 from ..domain import layout as L
 from ..domain.cells import cell_address
 from ..domain.errors import UnusableWorkbook
-from ..domain.model import Outcome, PersonalNumber
-from ..template import DEFAULT_ROW_HEIGHT, text_height
+from ..domain.model import Link, Outcome, PersonalNumber
+from ..template import DEFAULT_ROW_HEIGHT, LINK_COLOUR, WRAP_COLUMNS, text_height
 
 _TABLE_SHEETS = {table.name: table for table in L.TABLES}
 
@@ -31,14 +31,31 @@ def _excel_value(value: object) -> object:
     return value
 
 
-def _set(cell, value: object) -> None:
+def _set(cell, value: object, *, wrap: bool = False) -> None:
     """Set a cell like Excel's edge does: text is always text (openpyxl would run ``=…`` as a formula),
-    and a multi-line text gets a row tall enough to show it (Excel grows such rows by itself)."""
+    and a multi-line text gets a row tall enough to show it (Excel grows such rows by itself); a cell of
+    a wrapped column (``wrap``) wraps, as the template's column format does in Excel."""
+    if cell.hyperlink is not None:
+        cell.hyperlink = None
+    if isinstance(value, Link):
+        # Excel's edge writes a HYPERLINK formula; openpyxl cannot store its result (so the reader and
+        # an engine without recalculation would see an empty cell): a cell hyperlink jumps the same way.
+        from openpyxl.styles import Font
+        from openpyxl.worksheet.hyperlink import Hyperlink
+
+        cell.value = value.cell
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.location, display=value.cell)
+        cell.font = Font(color=LINK_COLOUR, underline="single")
+        return
     cell.value = _excel_value(value)
+    if wrap:
+        from openpyxl.styles import Alignment
+
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     if isinstance(cell.value, str):
         if cell.value.startswith("="):
             cell.data_type = "s"
-        if "\n" in cell.value:
+        if "\n" in cell.value or wrap:
             width = cell.parent.column_dimensions[cell.column_letter].width or 13
             dimension = cell.parent.row_dimensions[cell.row]
             height = text_height(cell.value, width)
@@ -74,11 +91,14 @@ def _set_table_body(book, name: str, rows: Sequence[Mapping[str, object]], appen
         start = min_row + 1
         for row in range(min_row + 1, max_row + 1):
             for column in range(min_col, max_col + 1):
-                worksheet.cell(row, column).value = None
+                cell = worksheet.cell(row, column)
+                cell.value = None
+                if cell.hyperlink is not None:
+                    cell.hyperlink = None
     for offset, values in enumerate(rows):
         for index, header in enumerate(headers):
             if header in values:
-                _set(worksheet.cell(start + offset, min_col + index), values[header])
+                _set(worksheet.cell(start + offset, min_col + index), values[header], wrap=header in WRAP_COLUMNS)
     last = max(start + len(rows) - 1, min_row + 1, existing_last if append else min_row + 1)
     table.ref = f"{cell_address(min_row, min_col)}:{cell_address(last, max_col)}"
     if table.autoFilter is not None:
