@@ -28,6 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn
 
 from xl_addin import buttons, cli, diagnostics, excel_edge, services
@@ -135,6 +136,7 @@ def book_json(path: Path, version: str) -> dict[str, object]:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_LINK_FORMULA = re.compile(r"""^=HYPERLINK\("#('(?:[^']|'')+'![A-Z]+\d+(?::[A-Z]+\d+)?)","([A-Z]+\d+(?::[A-Z]+\d+)?)"\)$""")
 
 
 def excel_typed(value: object) -> object:
@@ -145,6 +147,8 @@ def excel_typed(value: object) -> object:
         return value
     if value.startswith("'"):
         return value[1:]  # the text prefix: stored as text, without the apostrophe
+    if _LINK_FORMULA.match(value):
+        return value  # the one formula a button writes (Kontroll's Cell): the applier turns it into a link
     if value.startswith("="):
         raise AssertionError("a button wrote a formula")
     if _ISO_DATE.match(value):
@@ -167,6 +171,7 @@ class ActionApplier:
     def __init__(self, book) -> None:
         self.book = book
         self.alerts: list[str] = []
+        self.links: list[tuple[str, str, str]] = []  # (sheet, cell, target) of every HYPERLINK written
 
     def apply(self, actions: list[Mapping[str, object]]) -> None:
         for action in actions:
@@ -189,6 +194,12 @@ class ActionApplier:
             for c, value in enumerate(row):
                 cell = sheet.cell(action["start_row"] + 1 + r, action["start_column"] + 1 + c)
                 cell.value = excel_typed(value)
+                link = _LINK_FORMULA.match(cell.value) if isinstance(cell.value, str) else None
+                cell.hyperlink = None
+                if link:  # Excel shows the formula's text and jumps on a click: as a cell hyperlink does
+                    cell.value = link.group(2)
+                    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link.group(1), display=link.group(2))
+                    self.links.append((sheet.title, cell.coordinate, link.group(1)))
                 if isinstance(cell.value, datetime):
                     cell.number_format = "yyyy-mm-dd"
 
@@ -382,6 +393,16 @@ def test_check_fills_kontroll_with_the_command_lines_problems(xw, demo, tmp_path
     expected = cli_json("check", demo)["problems"]
     assert table_rows(clicked.path, L.CHECK_TABLE.name) == expected
     assert expected
+
+
+def test_check_writes_each_problems_cell_as_a_link_that_jumps_to_it(xw, demo, tmp_path):
+    clicked = click(xw, demo, "check", tmp_path)
+    problems = cli_json("check", demo)["problems"]
+    targets = [target for sheet, _cell, target in clicked.applier.links if sheet == L.CHECK]
+    assert targets == ["'" + p[L.SHEET].replace("'", "''") + "'!" + p[L.CELL] for p in problems]
+    again = click(xw, clicked.path, "check", tmp_path)
+    assert L.CHECK_TABLE.name not in [a.get("args", [None])[0] for a in again.actions if a["func"] == "resizeTable"]
+    assert not [link for link in again.applier.links if link[0] == L.CHECK], "an unchanged Kontroll is not rewritten"
 
 
 def test_new_groups_copies_gruppmall_with_the_sessions_and_dates(xw, demo, tmp_path):

@@ -58,7 +58,7 @@ _START_NOTES = (
     "Resultatet av den senaste körningen står i Status ovan; varje körning loggas på bladet Logg.",
 )
 _NO_BUTTONS_NOTE = (
-    "Knapparna finns i den makroaktiverade mallen (.xlsm). Samma funktioner finns i kommandot bup-grupper."
+    "Knapparna finns i den makroaktiverade mallen (.xlsm)."
 )
 _WORKBOOK_SUBJECT = "Gruppbokningar för BUP:s behandlingsgrupper: deltagare, närvaro, registrering och vårdgaranti"
 

@@ -340,7 +340,8 @@ BUTTON_HELP: tuple[tuple[str, str], ...] = (
     (BUTTON_FLAG_LATE_ROSTERS,
      "Räknar ut sista dag för gruppens lista och markerar grupper som är sena eller i riskzonen."),
     (BUTTON_MARK_NO_SHOWS,
-     "Går igenom tillfällen som har varit: uteblivanden och avbokningar blir uppgifter på Att göra."),
+     "Uteblivanden vid tillfällen som har varit och alla avbokningar, även av kommande tillfällen, blir "
+     "uppgifter på Att göra."),
     (BUTTON_JOURNAL_PHRASES, "Skriver journaltext (BUP Vårdplan) för avslutade grupper som ska ha det."),
     (BUTTON_EXPORT_REGISTRATIONS,
      "Listar besök att registrera i Elvis på bladet Registrering och fyller i raden Registrerad."),
