@@ -192,14 +192,14 @@ _GROUP_SHEET_COLUMNS = ((L.PERSONAL_NUMBER, L.JOURNAL_TEXT),)
 _JOURNAL_COLUMNS = ((L.NAME, L.GUARDIAN), ("T1", L.CANCELLED_DATE), (L.JOURNAL_TEXT, L.COMMENT))
 _GROUPS_COLUMNS = ((L.GROUP_ID, L.ATTENDEE), (L.START_DATE, L.SESSION_COUNT), (L.ROSTER_READY, None))
 _INTEREST_COLUMNS = ((L.RECEIVED, L.PERSONAL_NUMBER), (L.NAME, L.SENT_BY), (L.CARE_GUARANTEE_FROM, None))
-_TASK_COLUMNS = ((L.DUE, L.DONE),)
+_TASK_COLUMNS = ((L.DUE, L.PERSONAL_NUMBER),)  # what a secretary reads, Klar included
 
 PICTURES = (
     Picture("start.png", "mall", L.START),
     Picture("grupper-fore.png", "demo", L.GROUPS, L.GROUP_ID, _GROUPS_COLUMNS),
     Picture("grupper-efter-flagga-sena-listor.png", "flag-late-rosters", L.GROUPS, L.GROUP_ID, _GROUPS_COLUMNS),
     Picture("gruppblad-narvaro.png", "demo", "ADHDUng-2609", L.PERSONAL_NUMBER, _GROUP_SHEET_COLUMNS),
-    Picture("att-gora-efter-markera-uteblivanden.png", "mark-no-shows", L.TASKS, L.KEY, _TASK_COLUMNS,
+    Picture("att-gora-efter-markera-uteblivanden.png", "mark-no-shows", L.TASKS, L.DUE, _TASK_COLUMNS,
             rows=("last", 12)),
     Picture("kontroll-efter-kontrollera.png", "check", L.CHECK, L.SHEET),
     Picture("journaltext-fore.png", "demo", "MittBarn-2608", L.PERSONAL_NUMBER, _JOURNAL_COLUMNS),
@@ -215,7 +215,7 @@ PICTURES = (
     Picture("intresseanmalningar-efter-intresseanmalningar.png", "plan-interest", L.INTEREST, L.RECEIVED,
             _INTEREST_COLUMNS),
     Picture("ny-grupp-efter.png", "new-groups", "ADHDUng-2701", L.PERSONAL_NUMBER, _GROUP_SHEET_COLUMNS),
-    Picture("att-gora-efter-att-gora.png", "tasks", L.TASKS, L.KEY, _TASK_COLUMNS, rows=("first", 14)),
+    Picture("att-gora-efter-att-gora.png", "tasks", L.TASKS, L.DUE, _TASK_COLUMNS, rows=("first", 14)),
 )
 
 

@@ -400,3 +400,22 @@ def test_koder_headers_are_unique_on_the_sheet_and_the_earlier_one_is_still_read
     before = read_workbook_file(old, today=DEMO_TODAY).workbook
     assert before.visit_types == now.visit_types and now.visit_types
     assert [p for p in before.problems if p.sheet == L.CODES] == [p for p in now.problems if p.sheet == L.CODES]
+
+
+@lo.requires_libreoffice
+@lo.requires_poppler
+def test_a_task_no_longer_needed_is_grey_and_an_open_overdue_one_red_in_libreoffice(tmp_path):
+    rows = [
+        {L.DUE: DEMO_TODAY.replace(day=1), L.TASK: "Uppgift ett", L.REMARK: L.REMARK_NOT_NEEDED, L.KEY: "U2:a"},
+        {L.DUE: DEMO_TODAY.replace(day=2), L.TASK: "Uppgift två", L.KEY: "U2:b"},
+        {L.DUE: DEMO_TODAY.replace(day=3), L.TASK: "Uppgift tre", L.DONE: L.DONE_YES, L.KEY: "U2:c"},
+    ]
+    path = write_workbook(tmp_path / "färger.xlsx", WorkbookContent(tasks=rows))
+    (pdf,) = lo.convert(path, lo.PDF_ONE_PAGE_PER_SHEET, tmp_path / "pdf", fake_today=TODAY if lo.FAKETIME else None)
+    page = openpyxl.load_workbook(path, read_only=True).sheetnames.index(L.TASKS) + 1
+    words, raster = lo.pdf_words(pdf, page), lo.rasterise(pdf, page)
+    colours = {}
+    for word in words:
+        if word.text in ("ett", "två", "tre"):
+            colours[word.text] = raster.background(word.x_min, word.y_min, word.x_max, word.y_max)
+    assert colours == {"ett": L.FILL_GREY, "två": L.FILL_RED, "tre": "#FFFFFF"}

@@ -82,7 +82,7 @@ _WIDTHS = {
     L.GUARDIAN: 26, L.CANCELLED_DATE: 12, L.CANCELLATION_REASON: 20, L.JOURNAL_TEXT: 60, L.COMMENT: 30,
     L.RECEIVED: 12, L.WISHED_GROUP: 22, L.SENT_BY: 16, L.CARE_GUARANTEE_FROM: 12, L.EXEMPTION: 10,
     L.PLANNING_ENTRY: 12, L.CARE_GUARANTEE_DEADLINE: 12, L.SUGGESTION: 20, L.KEY: 34, L.DUE: 12,
-    L.TASK: 50, L.SESSION: 10, L.DATE: 12, L.DONE: 11, L.CREATED: 12, L.REMARK: 40, L.EXPORTED: 12,
+    L.TASK: 60, L.SESSION: 10, L.DATE: 12, L.DONE: 11, L.CREATED: 12, L.REMARK: 40, L.EXPORTED: 12,
     L.VISIT_DATE: 12, L.ATTENDANCE: 10, L.VISIT_TYPE: 12, L.ACTION_CODE: 11, L.ELVIS_ACTION: 50,
     L.SHEET: 20, L.CELL: 10, L.SEVERITY: 9, L.MESSAGE: 90, L.SETTING: 28, L.VALUE: 60,
     L.DESCRIPTION: 80, L.REASON: 24, L.TIMESTAMP: 17, L.USER: 16, L.FUNCTION: 28, L.RESULT: 70,
@@ -93,6 +93,12 @@ _SESSION_WIDTH = 11
 START_HELP_WIDTH = 80  # Start's column B: one button's line (wrapped), leaving room for the summary
 SUMMARY_ANCHOR = "D3"  # the summary block's title; labels below it, counts in the next column
 _MAX_WIDTH = 32  # a long header may not push a column wider than this (its width list wins)
+_MAX_CONTENT_WIDTH = 60  # nor may a long value (wider text is cut at the next filled cell)
+_NUMBER_COLUMNS = frozenset({  # counts, centred so that they do not run into the text beside them
+    L.SESSION_COUNT, L.MAX_PARTICIPANTS, L.SESSION, L.GROUPS_COUNT, L.PARTICIPANTS, L.ATTENDANCE_RATE,
+    L.NO_SHOW_RATE, L.LATE_LISTS, L.PAST_GUARANTEE,
+})
+_TOP_ALIGNED_TABLES = frozenset({L.TASKS_TABLE.name})
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,7 @@ class _Builder:
         self.bold = add({"bold": True})
         self.label = add({"bold": True, "align": "right"})
         self.status = add({"border": 1, "bg_color": "#F2F2F2"})
+        self.formats: dict[tuple, object] = {}  # column formats by their properties (see _column_format)
         self.date = add({"num_format": DATE_FORMAT})
         self.session_date = add({"num_format": DATE_FORMAT, "bold": True, "align": "center"})
         self.registered = add({"num_format": DATE_FORMAT, "bg_color": L.FILL_BUTTON_OWNED_HEADER,
@@ -362,7 +369,8 @@ class _Builder:
         for offset, (label, target, formula) in enumerate(summary_formulas(), start=1):
             sheet.write_url(top + offset, left, f"internal:{_quoted(target)}!A1", self.summary_link, label)
             sheet.write_formula(top + offset, left + 1, formula, self.summary_count, 0)
-        sheet.write_string(top + len(summary_formulas()) + 1, left, L.SUMMARY_NOTE, self.summary_note)
+        for offset, note in enumerate(L.SUMMARY_NOTES, start=len(summary_formulas()) + 1):
+            sheet.write_string(top + offset, left, note, self.summary_note)
 
     # -- table sheets ----------------------------------------------------------------------------
     def _table(self, sheet, table: L.Table, rows: Sequence[Mapping[str, object]],
@@ -379,23 +387,27 @@ class _Builder:
             if unknown:
                 raise ValueError(f"Unknown columns for table {name or table.name}: {sorted(unknown)}")
         last_row = anchor_row + max(1, len(rows))
+        top = table.name in _TOP_ALIGNED_TABLES  # rows taller than one line read best from the top
         sheet.add_table(anchor_row, first_col, last_row, first_col + len(columns) - 1, {
             "name": name or table.name,
             "style": TABLE_STYLE,
             "columns": [
                 {"header": column, "header_format": self.owned_header if column in owned else None,
-                 "format": self._column_format(column)}
+                 "format": self._column_format(column, top)}
                 for column in columns
             ],
         })
         for offset, column in enumerate(columns):
             width = _WIDTHS.get(column, _SESSION_WIDTH if L.SESSION_COLUMN.match(column) else 14)
             width = max(width, min(len(column) + 3, _MAX_WIDTH))
-            sheet.set_column(first_col + offset, first_col + offset, width, self._column_format(column),
+            if column not in _WRAP_COLUMNS:  # the content fits, up to a limit (wrapped columns keep theirs)
+                longest = max((len(_shown(row.get(column))) for row in rows), default=0)
+                width = max(width, min(longest + 2, _MAX_CONTENT_WIDTH))
+            sheet.set_column(first_col + offset, first_col + offset, width, self._column_format(column, top),
                              {"hidden": True} if column in _HIDDEN_COLUMNS and table is L.TASKS_TABLE else None)
         for index, row in enumerate(rows, start=anchor_row + 1):
             for offset, column in enumerate(columns):
-                self._write(sheet, index, first_col + offset, row.get(column), column)
+                self._write(sheet, index, first_col + offset, row.get(column), column, top)
             height = max(
                 (text_height(value, _WIDTHS.get(column, 14)) for column, value in row.items()
                  if column in _WRAP_COLUMNS and isinstance(value, str)),
@@ -405,23 +417,33 @@ class _Builder:
                 sheet.set_row(index, height)
         return anchor_row, first_col, last_row
 
-    def _column_format(self, column: str):
+    def _column_format(self, column: str, top: bool = False):
+        """The format of a column's cells; ``top`` aligns them to the top (a table with wrapped rows)."""
         if column in _DATE_COLUMNS:
-            return self.date
-        if column in _TIMESTAMP_COLUMNS:
-            return self.timestamp
-        if column in _TEXT_COLUMNS:
-            return self.text
-        if column in _WRAP_COLUMNS:
-            return self.wrap
-        if L.SESSION_COLUMN.match(column):
-            return self.center
-        if column in _LINK_COLUMNS:
-            return self.link
-        return None
+            props: dict[str, object] = {"num_format": DATE_FORMAT, "align": "center"}
+        elif column in _TIMESTAMP_COLUMNS:
+            props = {"num_format": TIMESTAMP_FORMAT}
+        elif column in _TEXT_COLUMNS:
+            props = {"num_format": "@"}
+        elif column in _WRAP_COLUMNS:
+            props = {"text_wrap": True, "valign": "top"}
+        elif L.SESSION_COLUMN.match(column) or column in _NUMBER_COLUMNS:
+            props = {"align": "center"}
+        elif column in _LINK_COLUMNS:
+            props = {"font_color": f"#{LINK_COLOUR}", "underline": 1}
+        else:
+            props = {}
+        if top:
+            props["valign"] = "top"
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format(props)
+        return self.formats[key]
 
-    def _write(self, sheet, row: int, col: int, value: object, column: str) -> None:
-        cell_format = self._column_format(column)
+    def _write(self, sheet, row: int, col: int, value: object, column: str, top: bool = False) -> None:
+        cell_format = self._column_format(column, top)
         if value is None or value == "":
             return
         if isinstance(value, Link):
@@ -432,11 +454,11 @@ class _Builder:
             sheet.write_boolean(row, col, value, cell_format)
         elif isinstance(value, datetime):
             if value.time() == datetime.min.time() and column not in _TIMESTAMP_COLUMNS:
-                sheet.write_datetime(row, col, value, self.date)
+                sheet.write_datetime(row, col, value, self._column_format(L.DUE, top))
             else:
-                sheet.write_datetime(row, col, value, self.timestamp)
+                sheet.write_datetime(row, col, value, self._column_format(L.TIMESTAMP, top))
         elif isinstance(value, date):
-            sheet.write_datetime(row, col, value, self.date)
+            sheet.write_datetime(row, col, value, self._column_format(L.DUE, top))
         elif isinstance(value, (int, float)):
             sheet.write_number(row, col, value, cell_format)
         else:
@@ -543,7 +565,9 @@ class _Builder:
         self._table(sheet, table, self.content.statistics)
         self._freeze_header(sheet)
         last = STATISTICS_CHART_ROWS + 1
-        chart = self.book.add_chart({"type": "column"})
+        # Horizontal bars: the term and group labels read across instead of being broken into
+        # slivers, and rows the table does not fill yet stay as empty space below the bars.
+        chart = self.book.add_chart({"type": "bar"})
         categories = [L.STATISTICS, 1, 0, last - 1, 1]
         for column in (L.ATTENDANCE_RATE, L.NO_SHOW_RATE):
             index = table.columns.index(column)
@@ -554,10 +578,11 @@ class _Builder:
                 "fill": {"color": L.FILL_GREEN if column == L.ATTENDANCE_RATE else L.FILL_RED},
                 "border": {"color": "#808080"},
             })
-        chart.set_title({"name": "Närvaro och uteblivanden per termin och grupp (%)"})
-        chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 720, "height": 360})
+        chart.set_title({"name": "Närvaro och uteblivanden per termin och grupp (%)", "name_font": {"size": 12}})
+        chart.set_x_axis({"min": 0, "max": 100, "major_unit": 20, "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})  # the table's first row at the top
+        chart.set_legend({"position": "top"})
+        chart.set_size({"width": 720, "height": 900})
         sheet.insert_chart(1, len(table.columns) + 1, chart)
 
     def _row_colours(self, sheet, table: L.Table, rules: Sequence[tuple[str, str]]) -> None:
@@ -748,6 +773,17 @@ def text_height(text: str, width: float) -> float:
     """
     rows = sum(max(1, math.ceil(len(line) * 1.1 / max(width, 1))) for line in text.splitlines() or [""])
     return DEFAULT_ROW_HEIGHT * rows
+
+
+def _shown(value: object) -> str:
+    """Roughly what a cell shows, for its width: dates as ÅÅÅÅ-MM-DD, the longest line of a text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != datetime.min.time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return max(str(value).splitlines() or [""], key=len)
 
 
 def _quoted(sheet: str) -> str:

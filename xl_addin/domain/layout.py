@@ -375,4 +375,4 @@ SUMMARY_OVERDUE_TASKS = "varav försenade"
 SUMMARY_SESSIONS_TO_REGISTER = "Tillfällen att registrera"
 SUMMARY_LISTS_AT_RISK = "Listor i riskzonen"
 SUMMARY_LATE_LISTS = "Sena eller ofullständiga listor"
-SUMMARY_NOTE = "Räknas om av sig själv. Klicka på en rad för att gå till bladet."
+SUMMARY_NOTES = ("Räknas om av sig själv.", "Klicka på en rad för att gå till bladet.")

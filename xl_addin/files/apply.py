@@ -31,7 +31,7 @@ def _excel_value(value: object) -> object:
     return value
 
 
-def _set(cell, value: object, *, wrap: bool = False) -> None:
+def _set(cell, value: object, *, wrap: bool = False, top: bool = False) -> None:
     """Set a cell like Excel's edge does: text is always text (openpyxl would run ``=…`` as a formula),
     and a multi-line text gets a row tall enough to show it (Excel grows such rows by itself); a cell of
     a wrapped column (``wrap``) wraps, as the template's column format does in Excel."""
@@ -48,10 +48,11 @@ def _set(cell, value: object, *, wrap: bool = False) -> None:
         cell.font = Font(color=LINK_COLOUR, underline="single")
         return
     cell.value = _excel_value(value)
-    if wrap:
+    if wrap or top:  # as the template's column format (Att göra reads from the top of each row)
         from openpyxl.styles import Alignment
 
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        number = isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+        cell.alignment = Alignment(wrap_text=wrap or None, vertical="top", horizontal="center" if number else None)
     if isinstance(cell.value, str):
         if cell.value.startswith("="):
             cell.data_type = "s"
@@ -62,7 +63,13 @@ def _set(cell, value: object, *, wrap: bool = False) -> None:
             if height > (dimension.height or DEFAULT_ROW_HEIGHT):
                 dimension.height = height
     if isinstance(cell.value, datetime):
+        from copy import copy
+
         cell.number_format = "yyyy-mm-dd"
+        if cell.alignment.horizontal is None:  # centred, as the template's date columns are
+            alignment = copy(cell.alignment)
+            alignment.horizontal = "center"
+            cell.alignment = alignment
 
 
 def _find_table(book, name: str):
@@ -98,7 +105,8 @@ def _set_table_body(book, name: str, rows: Sequence[Mapping[str, object]], appen
     for offset, values in enumerate(rows):
         for index, header in enumerate(headers):
             if header in values:
-                _set(worksheet.cell(start + offset, min_col + index), values[header], wrap=header in WRAP_COLUMNS)
+                _set(worksheet.cell(start + offset, min_col + index), values[header], wrap=header in WRAP_COLUMNS,
+                     top=name == L.TASKS_TABLE.name)
     last = max(start + len(rows) - 1, min_row + 1, existing_last if append else min_row + 1)
     table.ref = f"{cell_address(min_row, min_col)}:{cell_address(last, max_col)}"
     if table.autoFilter is not None:
