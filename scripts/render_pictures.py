@@ -144,7 +144,7 @@ def _left_edge(header: list[lo.Word], text: str | None, right: float, where: str
     if index is None:
         raise SystemExit(f"render_pictures: no header {text!r} on {where}")
     word = header[index]
-    if word.x_min < 5:
+    if index == 0 or word.x_min < 5:  # column A (a centred header may start a little in)
         return 0.0
     if L.SESSION_COLUMN.match(text):  # centred headers of equal-width columns: half a pitch to the left
         sessions = [w for w in header if L.SESSION_COLUMN.match(w.text)]
@@ -159,8 +159,8 @@ def _crop(page: Image, words: list[lo.Word], picture: Picture, scale: float) -> 
     bottom = max(w.y_max for w in words) + MARGIN
     if picture.first_header is None:
         return page.crop(0, 0, int(right * scale), int(bottom * scale)).padded()
-    anchor = min((w for w in words if w.text == picture.first_header.split()[0] and w.x_min < 5),
-                 key=lambda w: w.y_min)
+    anchor = min((w for w in words if w.text == picture.first_header.split()[0] and w.x_min < 40),
+                 key=lambda w: w.y_min)  # column A's header (centred for a date column)
     header = _line(words, anchor)
     header_bottom = max(w.y_max for w in header)
     second = header[1].x_min if len(header) > 1 else right
