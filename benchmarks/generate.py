@@ -303,8 +303,8 @@ def _content(groups: list[_Group], interest: list[dict], *, registered: Mapping[
             for name, _short, attendee, visit, code, _journal, _ages in _TYPES
         ],
         visit_types=[
-            {L.VISIT_TYPE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
-            {L.VISIT_TYPE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp, registreras dagen efter tillfället"},
+            {L.VISIT_TYPE_CODE: "U2", L.DESCRIPTION: "Uteblivet besök, ska betala"},
+            {L.VISIT_TYPE_CODE: "Gruppbesök", L.DESCRIPTION: "Besök i grupp, registreras dagen efter tillfället"},
         ],
         **tables,  # type: ignore[arg-type]
     )
