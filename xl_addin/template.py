@@ -93,12 +93,13 @@ _SESSION_WIDTH = 11
 START_HELP_WIDTH = 80  # Start's column B: one button's line (wrapped), leaving room for the summary
 SUMMARY_ANCHOR = "D3"  # the summary block's title; labels below it, counts in the next column
 _MAX_WIDTH = 32  # a long header may not push a column wider than this (its width list wins)
-_MAX_CONTENT_WIDTH = 60  # nor may a long value (wider text is cut at the next filled cell)
+_MAX_CONTENT_WIDTH = 90  # nor may a long value (wider text is cut at the next filled cell)
 _NUMBER_COLUMNS = frozenset({  # counts, centred so that they do not run into the text beside them
     L.SESSION_COUNT, L.MAX_PARTICIPANTS, L.SESSION, L.GROUPS_COUNT, L.PARTICIPANTS, L.ATTENDANCE_RATE,
     L.NO_SHOW_RATE, L.LATE_LISTS, L.PAST_GUARANTEE,
 })
 _TOP_ALIGNED_TABLES = frozenset({L.TASKS_TABLE.name})
+_LEFT_COLUMNS = frozenset({L.VALUE})  # Inställningar's Värde mixes numbers and text: all read from the left
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,8 @@ class _Builder:
             props = {"align": "center"}
         elif column in _LINK_COLUMNS:
             props = {"font_color": f"#{LINK_COLOUR}", "underline": 1}
+        elif column in _LEFT_COLUMNS:
+            props = {"align": "left"}
         else:
             props = {}
         if top:
