@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,10 +200,16 @@ def _digest(path: Path) -> str:
 
 
 def _cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Every value a person or a button wrote; formula cells (the template's live counts) are left out:
+    their shown value is the engine's result, which a result file leaves to be computed again."""
     grids, _ = read_grids(path)
+    formulas = {
+        sheet.title: {(cell.row, cell.column) for row in sheet.iter_rows() for cell in row if cell.data_type == "f"}
+        for sheet in openpyxl.load_workbook(path).worksheets
+    }
     return {
         name: {(r, c): as_text(value) for r, row in enumerate(grid.rows, 1) for c, value in enumerate(row, 1)
-               if not is_blank(value)}
+               if not is_blank(value) and (r, c) not in formulas.get(name, set())}
         for name, grid in grids.items()
     }
 
