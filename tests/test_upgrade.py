@@ -1,7 +1,7 @@
 """Uppgradera: every value a person typed in a 1.0 or a 1.1 workbook appears in the upgraded one at its
 place (same table, same column header, same row order), and the result has the current layout and its
 buttons. The older workbooks are the demo made older the way those versions were: 1.1 without
-Arkivstatistik and the setting Arkivera efter dagar, 1.0 also without the Statistik sheet."""
+Knappminne, Arkivstatistik and the setting Arkivera efter dagar, 1.0 also without the Statistik sheet."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def _older(path: Path, version: str) -> Path:
     for row in range(2, settings.max_row + 1):
         if settings.cell(row, 1).value == L.VERSION:
             settings.cell(row, 2).value = version
+    del workbook[L.MEMORY]  # 1.2
     if version == "1.0":
         del workbook[L.STATISTICS]
     _add_column(workbook[L.GROUPS], L.GROUPS_TABLE.name, USER_COLUMN, {1: "rum 3", 4: 17})

@@ -16,11 +16,11 @@ from datetime import date, timedelta
 
 from . import layout as L
 from .cells import as_text, cell_address, is_blank
-from .interest import PLACED, PLACED_LATE, care_guarantee_deadline, interest_status
+from .interest import PLACED, PLACED_LATE, care_guarantee_deadline, interest_status, registration_key
 from .model import Group, GroupSheet, InterestRegistration, Task, Workbook
 from .parsing import SheetGrid, TableLocation
 from .statistics import add_counts, archived_statistics_rows, count_statistics
-from .tasks import PLANNING_ENTRY, person_token, task_key
+from .tasks import PLANNING_ENTRY, task_key
 from .writes import Decision
 
 Rule = Callable[[Workbook, date], Decision]
@@ -67,10 +67,8 @@ def is_finished(task: Task) -> bool:
 
 def planning_key(registration: InterestRegistration) -> str | None:
     """The ``Nyckel`` of the planning-entry task of an Intresse row (as ``interest.plan_interest`` makes it)."""
-    if registration.received is None:
-        return None
-    return task_key(PLANNING_ENTRY, person_token(registration.personal_number),
-                    registration.received.isoformat(), registration.wished_group)
+    key = registration_key(registration)
+    return None if key is None else task_key(PLANNING_ENTRY, key)
 
 
 def _task_label(task: Task) -> str:
@@ -290,7 +288,8 @@ def plan_archive(
         elif table is L.INTEREST_TABLE:
             chosen = [(row, values) for row, values in found if row in interest_rows]
         else:  # Knappminne: what the buttons remember of the rows that leave
-            chosen = _memory_rows(location, found, gone, task_keys, interest_rows)
+            interest_keys = {key for registration in registrations if (key := registration_key(registration))}
+            chosen = _memory_rows(location, found, gone, task_keys, interest_keys)
         if chosen:
             extracts.append(TableExtract(
                 table=table.name, sheet=location.sheet, columns=location.columns,
@@ -311,9 +310,9 @@ def plan_archive(
 
 def _memory_rows(
     location: TableLocation, found: Sequence[tuple[int, tuple[object, ...]]], groups: Collection[str],
-    task_keys: Collection[str], interest_rows: Collection[int],
+    task_keys: Collection[str], interest_keys: Collection[str],
 ) -> list[tuple[int, tuple[object, ...]]]:
-    """Knappminne rows keyed by a row that leaves: a group (Grupper) or a task (AttGora)."""
+    """Knappminne rows keyed by a row that leaves: a group (Grupper), a task (AttGora) or an Intresse row."""
     table_index = _column(location, L.MEMORY_TABLE_COLUMN)
     key_index = _column(location, L.MEMORY_KEY)
     if table_index is None or key_index is None:
@@ -321,7 +320,8 @@ def _memory_rows(
     chosen = []
     for row, values in found:
         table, key = as_text(values[table_index]), as_text(values[key_index])
-        if (table == L.GROUPS_TABLE.name and key in groups) or (table == L.TASKS_TABLE.name and key in task_keys):
+        if ((table == L.GROUPS_TABLE.name and key in groups) or (table == L.TASKS_TABLE.name and key in task_keys)
+                or (table == L.INTEREST_TABLE.name and key in interest_keys)):
             chosen.append((row, values))
     return chosen
 

@@ -23,7 +23,7 @@ from ..domain.parsing import SheetGrid, TableLocation
 HEADER_SEARCH_ROWS = 20
 # Tables on a sheet of their own: columns users added there are carried over, after the contract's.
 _EXTENDABLE = (L.GROUPS_TABLE, L.INTEREST_TABLE, L.TASKS_TABLE, L.REGISTRATION_TABLE, L.LOG_TABLE)
-_VERSIONS_READ = ("1.0", "1.1", "1.2")  # docs/workbook.md, "Versions and upgrading"
+_VERSIONS_READ = ("1.0", "1.1", "1.2")  # docs/workbook.md, "Versions and upgrading" (any 1.x is read)
 
 
 @dataclass
@@ -267,9 +267,11 @@ def upgrade_content(grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLo
     for table, attribute in ((L.GROUPS_TABLE, "groups"), (L.INTEREST_TABLE, "interest"), (L.TASKS_TABLE, "tasks"),
                              (L.REGISTRATION_TABLE, "registration"), (L.LOG_TABLE, "log"),
                              (L.CHECK_TABLE, "check"), (L.STATISTICS_TABLE, "statistics"),
-                             (L.ARCHIVED_STATISTICS_TABLE, "archived_statistics")):
+                             (L.ARCHIVED_STATISTICS_TABLE, "archived_statistics"), (L.MEMORY_TABLE, "memory")):
         if table is L.ARCHIVED_STATISTICS_TABLE and table.name not in tables:
             continue  # a header search would find Statistik's headers
+        if table is L.MEMORY_TABLE and table.sheet not in grids:
+            continue  # before 1.2
         rows, extra = work.table(table, extendable=table in _EXTENDABLE)
         parts[attribute] = rows
         if extra:
@@ -304,7 +306,7 @@ def upgrade_content(grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLo
     group_sheets = []
     other_sheets = []
     for name, sheet_grid in grids.items():
-        if name in L.FIXED_SHEETS or name == L.MEMORY:
+        if name in L.FIXED_SHEETS:
             continue
         content = work.group_sheet(sheet_grid)
         if content is None:
@@ -320,13 +322,9 @@ def upgrade_content(grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLo
         if sheet.extra_columns:
             report.moved.append((f"Egna kolumner på {sheet.group_id}", ", ".join(sheet.extra_columns)))
     for sheet in (L.GROUPS, L.INTEREST, L.TASKS, L.REGISTRATION, L.CHECK, L.STATISTICS, L.SETTINGS, L.CODES, L.LOG,
+                  L.MEMORY,
                   *(content.group_id for content in group_sheets)):
         work.not_placed_cells(sheet)
-    if L.MEMORY in grids:
-        rows, _ = work.table(L.MEMORY_TABLE, extendable=False)
-        if rows:
-            report.not_placed.append((L.MEMORY, "A1", f"{len(rows)} rader knappminne flyttades inte; knapparna "
-                                                      "fyller i det på nytt"))
     for name in other_sheets:
         grid = grids[name]
         filled = sum(1 for cells in grid.rows for value in cells if not is_blank(value))
@@ -337,6 +335,7 @@ def upgrade_content(grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLo
         groups=parts["groups"], interest=parts["interest"], tasks=parts["tasks"],  # type: ignore[arg-type]
         registration=parts["registration"], log=parts["log"], check=parts["check"],  # type: ignore[arg-type]
         statistics=parts["statistics"], archived_statistics=parts.get("archived_statistics", []),  # type: ignore[arg-type]
+        memory=parts.get("memory", []),  # type: ignore[arg-type]
         group_sheets=group_sheets, settings=overrides,
         group_types=group_types or None, visit_types=visit_types or None,
         cancellation_reasons=[as_text(row.get(L.REASON)) for row in reasons if row.get(L.REASON)] or None,
