@@ -212,7 +212,16 @@ def _with_derived_rows(path: Path, content: WorkbookContent, today: date) -> Pat
                 L.ACTION_CODE: "DU011" if attendance == L.ATTENDED else None,
             })
     content = replace(content, tasks=tasks, registration=registration_rows)
-    return write_workbook(path, content)
+    write_workbook(path, content)
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)  # a note typed beside the table, on the row of the group that leaves
+    book[L.GROUPS]["P2"] = NOTE
+    book.save(path)
+    return path
+
+
+NOTE = "anteckning bredvid tabellen"
 
 
 @pytest.fixture
@@ -282,6 +291,8 @@ def test_the_archive_file_and_the_slimmed_workbook_together_hold_every_value_exa
     assert [row[0] for row in _table_values(archive, L.GROUPS_TABLE.name)] == ["Klar-2609"]
     assert all(row[2] == "Klar-2609" for row in _table_values(archive, L.REGISTRATION_TABLE.name))
     assert _table_values(slim, L.REGISTRATION_TABLE.name) == []
+    # a note beside the table is not lost with the row: it stays where it was (as in Excel)
+    assert slim_grids[L.GROUPS].value(2, 16) == NOTE
     # Inställningar and Koder stay as they were
     for sheet in (L.SETTINGS, L.CODES):
         assert source_grids[sheet].rows == slim_grids[sheet].rows

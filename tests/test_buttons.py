@@ -240,8 +240,12 @@ class ActionApplier:
                     if range_boundaries(t.ref)[0] == left and range_boundaries(t.ref)[2] == right]
         c1, r1, c2, r2 = range_boundaries(table.ref)
         assert r1 < first and last <= r2, "only body rows of a table are deleted"
-        assert right >= sheet.max_column, "nothing beside the table would move"
-        sheet.delete_rows(first, count)
+        for row in range(first, last + 1):
+            for column in range(left, right + 1):
+                sheet._cells.pop((row, column), None)
+        if sheet.max_row > last:  # the cells below in the table's columns move up; beside it nothing moves
+            sheet.move_range(f"{get_column_letter(left)}{last + 1}:{get_column_letter(right)}{sheet.max_row}",
+                             rows=-count)
         table.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{max(r1 + 1, r2 - count)}"
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
@@ -810,6 +814,9 @@ def test_the_archive_button_removes_only_what_its_verified_archive_file_holds(xw
         assert table_rows(clicked.path, table) == table_rows(cli_slim, table), table
     book = openpyxl.load_workbook(clicked.path)
     assert "Klar-2609" not in book.sheetnames and "Pagar-2611" in book.sheetnames
+    from .test_archive import NOTE
+
+    assert book[L.GROUPS]["P2"].value == NOTE  # beside the deleted table row, it stays
     assert clicked.read(TODAY).groups[0].group_id == "Pagar-2611"
     log = table_rows(clicked.path, L.LOG_TABLE.name)
     assert [row[L.FUNCTION] for row in log] == [L.BUTTON_ARCHIVE] and "Klar-2609" in log[0][L.RESULT]

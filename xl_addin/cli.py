@@ -361,6 +361,13 @@ def run_archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
     else:
         print_outcome(outcome, reveal=args.visa_personnummer, out=out)
+        staying = plan.staying
+        if staying:  # the table cuts long text; the reasons point at cells, never at people
+            print("\nVarför grupperna stannar:", file=out)
+            for verdict in staying:
+                print(f"{verdict.group_id}:", file=out)
+                for reason in verdict.reasons:
+                    print(f"  - {reason}", file=out)
         for path in written:
             print(f"Skrev {path}", file=out)
         if written:
@@ -375,7 +382,7 @@ def _write_archive(args, snapshot: bytes, plan, grids, tables, today: date) -> t
     from .domain.archive import remaining_grids
     from .domain.parsing import read_workbook
     from .files.apply import apply_outcome
-    from .files.archive_file import archive_file_name, build_archive, remove_archived, verify_archive
+    from .files.archive_file import archive_file_name, build_archive, remove_archived, write_verified
     from .files.writer import atomic_write, refuse_existing
 
     archive_path = args.out / archive_file_name(args.workbook.stem, today)
@@ -393,8 +400,7 @@ def _write_archive(args, snapshot: bytes, plan, grids, tables, today: date) -> t
         L.FUNCTION: f"bup-grupper {args.command}", L.RESULT: outcome.summary,
     }
     data = apply_outcome(slim, outcome, remaining.columns, log_row, name=args.workbook.name)
-    atomic_write(archive_path, lambda stream: stream.write(archive_data))
-    verify_archive(archive_path, plan)
+    write_verified(archive_path, archive_data, plan)
     written = [archive_path, atomic_write(slim_path, lambda stream: stream.write(data), force=args.force)]
     return outcome, written
 

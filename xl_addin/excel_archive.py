@@ -125,19 +125,16 @@ def click(book, today: date, user: str) -> Outcome:
 
 def write_verified_archive(plan: ArchivePlan, book_name: str, today: date) -> Path:
     """Write the archive file (a new name, never over a file) and read it back; raises if it differs."""
-    from .files.archive_file import archive_file_name, build_archive, verify_archive
-    from .files.writer import atomic_write
+    from .files.archive_file import archive_file_name, build_archive, write_verified
 
     data = build_archive(plan, book_name)
     stamp = datetime.now().strftime("%H%M%S")
-    path = archive_folder() / archive_file_name(PurePath(book_name).stem, today, stamp)
-    atomic_write(path, lambda stream: stream.write(data))
-    verify_archive(path, plan)
-    return path
+    return write_verified(archive_folder() / archive_file_name(PurePath(book_name).stem, today, stamp), data, plan)
 
 
 def removal_steps(book, plan: ArchivePlan) -> list[tuple[str, Callable[[], None]]]:
-    """The Excel calls that remove what ``plan`` moved out: table rows bottom-up, then the sheets."""
+    """The Excel calls that remove what ``plan`` moved out: table rows bottom-up (the table's cells, shifted
+    up, so cells beside the table stay), then the sheets."""
     steps: list[tuple[str, Callable[[], None]]] = []
     for extract in plan.tables:
         last_column = extract.first_column + len(extract.columns) - 1

@@ -329,33 +329,38 @@ def _memory_rows(
 def remaining_grids(
     plan: ArchivePlan, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
 ) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
-    """The sheets and tables as they are once what leaves is gone: rows removed (the ones below move up,
-    as Excel moves them when table rows are deleted) and the group sheets dropped."""
-    removed = {(extract.sheet, row) for extract in plan.tables for row in extract.rows}
-    by_sheet: dict[str, list[int]] = {}
-    for sheet, row in removed:
-        by_sheet.setdefault(sheet, []).append(row)
+    """The sheets and tables as they are once what leaves is gone: the table rows deleted within the
+    table's columns (the cells below move up, as Excel moves them when table rows are deleted; cells
+    beside the table stay where they are) and the group sheets dropped."""
     gone = set(plan.leaving)
-    new_grids: dict[str, SheetGrid] = {}
-    for name, grid in grids.items():
-        if name in gone:
+    new_grids = {name: grid for name, grid in grids.items() if name not in gone}
+    shrink: dict[str, int] = {}
+    for extract in plan.tables:
+        grid = new_grids.get(extract.sheet)
+        if grid is None:
             continue
-        rows = set(by_sheet.get(name, ()))
-        if rows:
-            grid = SheetGrid(name, [cells for index, cells in enumerate(grid.rows, start=1) if index not in rows],
-                             grid.merged, grid.visible)
-        new_grids[name] = grid
+        removed = set(extract.rows)
+        first, last = extract.first_column, extract.first_column + len(extract.columns) - 1
+        above = min(removed) - 1  # rows down to here do not move
+        rows = [list(cells) for cells in grid.rows]
+        width = max([last] + [len(cells) for cells in rows])
+        for cells in rows:
+            cells.extend([None] * (width - len(cells)))
+        kept = [[rows[index - 1][column - 1] for column in range(first, last + 1)]
+                for index in range(above + 1, len(rows) + 1) if index not in removed]
+        kept += [[None] * (last - first + 1)] * (len(rows) - above - len(kept))
+        for offset, values in enumerate(kept):
+            rows[above + offset][first - 1:last] = values
+        new_grids[extract.sheet] = SheetGrid(grid.name, rows, grid.merged, grid.visible)
+        shrink[extract.table] = len(removed)
     new_tables: dict[str, TableLocation] = {}
     for name, location in tables.items():
         if location.sheet in gone:
             continue
-        rows = by_sheet.get(location.sheet, ())
-        inside = sum(1 for row in rows if location.header_row < row <= location.last_row)
-        above = sum(1 for row in rows if row <= location.header_row)
-        last = max(location.header_row + 1, location.last_row - inside)
+        last = max(location.header_row + 1, location.last_row - shrink.get(name, 0))
         new_tables[name] = TableLocation(
-            name=location.name, sheet=location.sheet, header_row=location.header_row - above,
-            first_column=location.first_column, last_row=last - above, columns=location.columns,
+            name=location.name, sheet=location.sheet, header_row=location.header_row,
+            first_column=location.first_column, last_row=last, columns=location.columns,
         )
     return new_grids, new_tables
 

@@ -183,11 +183,41 @@ def verify_archive(path: Path, plan: ArchivePlan) -> None:
         )
 
 
+def write_verified(path: Path, data: bytes, plan: ArchivePlan) -> Path:
+    """Write the archive file as a new file (never over one) and read it back; a file that does not
+    hold exactly what it should is deleted again (it is ours, just made) and ``ArchiveNotVerified`` raised."""
+    from .writer import atomic_write
+
+    path = atomic_write(Path(path), lambda stream: stream.write(data))
+    try:
+        verify_archive(path, plan)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
 # -- the headless copy without what left -------------------------------------------------------------
+def _delete_cells_shift_up(worksheet, first: int, last: int, left: int, right: int) -> None:
+    """Excel's "delete cells, shift up" on rows ``first``–``last`` of columns ``left``–``right``: the
+    cells below in those columns move up; cells beside them stay (as in Excel when table rows go)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    for row in range(first, last + 1):
+        for column in range(left, right + 1):
+            worksheet._cells.pop((row, column), None)
+    bottom = worksheet.max_row
+    if bottom > last:
+        worksheet.move_range(CellRange(min_col=left, min_row=last + 1, max_col=right, max_row=bottom),
+                             rows=-(last - first + 1))
+
+
 def remove_archived(source: bytes, plan: ArchivePlan) -> bytes:
     """The workbook ``source`` (the bytes that were read) without the rows and sheets that ``plan``
     moves out: table rows deleted (the rows below move up; each table shrinks by as many rows) and the
     group sheets deleted. Everything else is as openpyxl reads and writes it (see files/apply.py)."""
+    # Rows are deleted within the table's columns only, as the button does in Excel: a note typed
+    # beside the table is not lost with an archived row.
     import openpyxl
     from openpyxl.utils.cell import range_boundaries
 
@@ -206,13 +236,13 @@ def remove_archived(source: bytes, plan: ArchivePlan) -> bytes:
         if extract.sheet not in book.sheetnames:
             continue
         worksheet = book[extract.sheet]
+        left, right = extract.first_column, extract.first_column + len(extract.columns) - 1
         for first, last in removal_runs(extract.rows):
-            count = last - first + 1
-            worksheet.delete_rows(first, count)
+            _delete_cells_shift_up(worksheet, first, last, left, right)
             for table in worksheet.tables.values():
                 min_col, min_row, max_col, max_row = range_boundaries(table.ref)
                 inside = max(0, min(last, max_row) - max(first, min_row + 1) + 1)
-                if not inside:
+                if not inside or (min_col, max_col) != (left, right):
                     continue
                 new_last = max(min_row + 1, max_row - inside)
                 table.ref = f"{cell_address(min_row, min_col)}:{cell_address(new_last, max_col)}"
