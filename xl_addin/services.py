@@ -20,7 +20,7 @@ from .domain.journal import write_journal_texts
 from .domain.model import Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
 from .domain.no_shows import find_no_shows
-from .domain.parsing import MISSING_GROUP_SHEET
+from .domain.parsing import MISSING_GROUP_SHEET, SheetGrid, TableLocation
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
 from .domain.statistics import compute_statistics
@@ -245,7 +245,8 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
 
 
 # -- Arkivera avslutade grupper (two steps: what leaves, then the workbook without it) ----------------
-def plan_archive(workbook: Workbook, grids, tables, today: date) -> ArchivePlan:
+def plan_archive(workbook: Workbook, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
+                 today: date) -> ArchivePlan:
     """Which groups leave and exactly what leaves with them (``grids``/``tables``: the sheets as read)."""
     return decide_archive(workbook, grids, tables, today, rules=_TASK_RULES)
 

@@ -138,7 +138,8 @@ def archive_verdicts(workbook: Workbook, today: date, rules: Sequence[Rule] | No
         for task in open_rows.get(group.group_id, []):
             if task.key not in reported:
                 reported.add(task.key)
-                reasons.append(f"Öppen uppgift i Att göra: {_task_label(task)}.")
+                where = f" (rad {task.row})" if task.row else ""
+                reasons.append(f"Öppen uppgift i Att göra{where}: {_task_label(task)}.")
         for registration in placed_registrations(workbook, group.group_id):
             why = _settled(registration, group, workbook, today)
             if why:
@@ -175,13 +176,18 @@ def _group_reasons(workbook: Workbook, group: Group, sheet: GroupSheet | None, t
     if not sheet.sessions:
         reasons.append("Gruppbladet har inga tillfällen.")
     columns = workbook.columns.get(sheet.name, {})
+    coming = [session for session in sheet.sessions if session.date is not None and session.date >= today]
     for session in sheet.sessions:
         column = columns.get(session.column, 1)
         if session.date is None:
             reasons.append(f"{session.column} har inget datum ({cell_address(sheet.date_row, column)}).")
             continue
         if session.date >= today:
-            reasons.append(f"{session.column} ({session.date.isoformat()}) har inte varit än.")
+            if session is coming[0]:
+                reasons.append(
+                    f"{session.column} ({session.date.isoformat()}) har inte varit än." if len(coming) == 1 else
+                    f"{len(coming)} tillfällen har inte varit än ({session.column}–{coming[-1].column}, "
+                    f"det sista {coming[-1].date.isoformat()}).")  # type: ignore[union-attr]
             continue
         if not isinstance(session.registered, date):
             reasons.append(f"{session.column} ({session.date.isoformat()}) är inte registrerad "
