@@ -87,6 +87,8 @@ CASES = [
     ("a session without a date", lambda b: _sessions(b, 2, date=None), TODAY, ["T3 har inget datum (F3)."]),
     ("a session still to come", lambda b: _sessions(b, 2, date=TODAY), TODAY,
      [f"T3 ({TODAY.isoformat()}) har inte varit än."]),
+    ("two sessions still to come", lambda b: _sessions(_sessions(b, 1, date=TODAY), 2, date=TODAY + timedelta(7)),
+     TODAY, [f"2 tillfällen har inte varit än (T2–T3, det sista {(TODAY + timedelta(7)).isoformat()})."]),
     ("a missing journal text", lambda b: _participants(b, 1, journal_text=""), TODAY,
      ["Journaltext saknas för deltagaren på rad 7 (I7)."]),
     ("a participant row with an error", lambda b: _participants(b, 0, has_errors=True), TODAY,
