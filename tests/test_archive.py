@@ -119,6 +119,8 @@ CASES = [
     ("a Grupper row with an error", lambda b: replace(b, groups=(replace(b.groups[0], has_errors=True),)), TODAY,
      ["Raden i Grupper har fel (se Kontroll)."]),
     ("no group sheet", lambda b: replace(b, group_sheets={}), TODAY, ["Gruppbladet saknas."]),
+    ("Att göra cannot be read", lambda b: replace(b, tasks_readable=False), TODAY,
+     ["Att göra kan inte läsas (se Kontroll); ingen grupp arkiveras förrän det är rättat."]),
 ]
 
 
@@ -140,6 +142,17 @@ def test_a_task_marked_no_longer_needed_is_finished_but_one_whose_cause_is_back_
                                                        remark=L.REMARK_NOT_NEEDED),))
     (verdict,) = archive_verdicts(stale, TODAY)
     assert verdict.leaves
+
+
+def test_nothing_leaves_while_a_table_is_not_an_excel_table(finished):
+    from xl_addin.domain.archive import plan_archive
+    from xl_addin.domain.parsing import read_workbook
+
+    grids, tables = read_grids(finished)
+    del tables[L.TASKS_TABLE.name]
+    plan = plan_archive(read_workbook(grids, tables, today=TODAY), grids, tables, TODAY)
+    assert plan.leaving == () and not plan.tables
+    assert all("AttGora på bladet Att göra är ingen Excel-tabell" in v.reasons[-1] for v in plan.verdicts)
 
 
 def test_removal_runs_go_bottom_up():

@@ -123,6 +123,11 @@ def archive_verdicts(workbook: Workbook, today: date, rules: Sequence[Rule] | No
         if group_id and not is_finished(task):
             open_rows.setdefault(group_id, []).append(task)
     after = workbook.settings.archive_after_days
+    # Rows that cannot be identified cannot be moved: then no group leaves (freeze, don't forget).
+    unreadable = [f"{table.sheet} kan inte läsas (se Kontroll); ingen grupp arkiveras förrän det är rättat."
+                  for table, readable in ((L.GROUPS_TABLE, workbook.groups_readable),
+                                          (L.TASKS_TABLE, workbook.tasks_readable),
+                                          (L.INTEREST_TABLE, workbook.interest_readable)) if not readable]
     verdicts = []
     for group in workbook.groups:
         sheet = workbook.group_sheets.get(group.group_id)
@@ -150,6 +155,7 @@ def archive_verdicts(workbook: Workbook, today: date, rules: Sequence[Rule] | No
                 f"Sista tillfället var {last.isoformat()}; gruppen kan arkiveras från "
                 f"{(last + timedelta(days=after)).isoformat()} ({L.ARCHIVE_AFTER_DAYS} = {after})."
             )
+        reasons += unreadable
         verdicts.append(Verdict(group.group_id, not reasons, tuple(reasons), last))
     return tuple(verdicts)
 
@@ -259,10 +265,16 @@ def plan_archive(
 ) -> ArchivePlan:
     """The verdicts, and for the groups that may leave, their sheets and table rows, exactly as they are.
 
-    A table that is not an Excel table any more cannot be cut row by row; its rows stay (the verdict
-    rows say nothing of it: the parser reports the table on Kontroll).
+    A table that is not an Excel table any more cannot be cut row by row: then no group leaves, and
+    every verdict says why.
     """
     verdicts = archive_verdicts(workbook, today, rules)
+    not_tables = [table for table in ARCHIVED_TABLES
+                  if table.sheet in grids and table.name not in tables and table is not L.MEMORY_TABLE]
+    if not_tables:  # its rows could not be cut out one by one: nothing leaves
+        reason = (f"Tabellen {not_tables[0].name} på bladet {not_tables[0].sheet} är ingen Excel-tabell längre "
+                  "(Infoga > Tabell); ingen grupp arkiveras förrän den är det.")
+        verdicts = tuple(Verdict(v.group_id, False, v.reasons + (reason,), v.last_session) for v in verdicts)
     groups = {group.group_id: group for group in workbook.groups}
     rows = tuple(verdict.as_row(groups.get(verdict.group_id)) for verdict in verdicts)
     leaving = [verdict.group_id for verdict in verdicts if verdict.leaves]
