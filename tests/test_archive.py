@@ -349,3 +349,20 @@ def test_the_json_preview_says_which_groups_leave_and_why_the_others_stay(finish
     assert rows["Pagar-2611"]["Arkiveras"] == L.NO
     assert "T2 (2026-11-11) är inte registrerad" in rows["Pagar-2611"]["Skäl"]
     assert "T4 (2026-11-25) är inte registrerad" in rows["Pagar-2611"]["Skäl"]
+
+
+def test_an_archive_file_that_does_not_read_back_the_same_is_removed_and_nothing_else_is_written(
+        finished, tmp_path, monkeypatch):
+    from xl_addin.files import archive_file
+
+    real = archive_file.build_archive
+
+    def damaged(plan, name):
+        grid = plan.sheets[0]
+        return real(replace(plan, sheets=(replace(grid, rows=[list(row) for row in grid.rows][:-1]),)), name)
+
+    monkeypatch.setattr(archive_file, "build_archive", damaged)
+    out = tmp_path / "ut"
+    code, text = _archive(finished, out)
+    assert code == 2 and "höll inte exakt" in text and "Inget har tagits bort" in text
+    assert not out.exists() or not list(out.iterdir())
