@@ -166,7 +166,7 @@ class ActionApplier:
     """Applies the actions the buttons emit to an openpyxl workbook, as an Excel client would."""
 
     HANDLED = ("setValues", "rangeClearContents", "resizeTable", "copySheet", "setSheetName",
-               "setSheetVisibility", "rangeDelete", "setTableName", "alert")
+               "setSheetVisibility", "rangeDelete", "setTableName", "alert", "sheetDelete")
 
     def __init__(self, book) -> None:
         self.book = book
@@ -238,7 +238,33 @@ class ActionApplier:
     def _setSheetVisibility(self, action) -> None:
         self._sheet(action).sheet_state = "visible" if action["args"][0] == "Visible" else "hidden"
 
+    def _sheetDelete(self, action) -> None:
+        self.book.remove(self._sheet(action))
+
+    def _delete_table_rows(self, action) -> None:
+        """Cells deleted with shift up over a table's whole width: Excel deletes those table rows."""
+        sheet = self._sheet(action)
+        first, count = action["start_row"] + 1, action["row_count"]
+        last = first + count - 1
+        left, right = action["start_column"] + 1, action["start_column"] + action["column_count"]
+        (table,) = [t for t in sheet.tables.values()
+                    if range_boundaries(t.ref)[0] == left and range_boundaries(t.ref)[2] == right]
+        c1, r1, c2, r2 = range_boundaries(table.ref)
+        assert r1 < first and last <= r2, "only body rows of a table are deleted"
+        for row in range(first, last + 1):
+            for column in range(left, right + 1):
+                sheet._cells.pop((row, column), None)
+        if sheet.max_row > last:  # the cells below in the table's columns move up; beside it nothing moves
+            sheet.move_range(f"{get_column_letter(left)}{last + 1}:{get_column_letter(right)}{sheet.max_row}",
+                             rows=-count)
+        table.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{max(r1 + 1, r2 - count)}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+
     def _rangeDelete(self, action) -> None:
+        if action["args"] == ["up"]:
+            self._delete_table_rows(action)
+            return
         assert action["args"] == ["left"], action["args"]
         assert action["row_count"] == EXCEL_MAX_ROWS, "only whole columns are deleted"
         sheet = self._sheet(action)
@@ -768,3 +794,94 @@ def test_excel_keeps_every_text_the_buttons_write_as_that_text(xw, demo, tmp_pat
     assert texts
     for text in texts:  # dates are written as dates: the remote engine sends them as ISO text
         assert excel_typed(text) == text or _ISO_DATE.match(text) or _ISO_DATETIME.match(text), text
+
+
+# -- Arkivera avslutade grupper --------------------------------------------------------------------
+@pytest.fixture
+def archive_folder(tmp_path, monkeypatch) -> Path:
+    from xl_addin import excel_archive
+
+    folder = tmp_path / "arkiv"
+    monkeypatch.setattr(excel_archive, "archive_folder", lambda: folder)
+    return folder
+
+
+@pytest.fixture
+def finished_term(tmp_path) -> Path:
+    from .test_archive import TODAY, _with_derived_rows, finished_term_content
+
+    path = write_workbook(tmp_path / "termin.xlsx", finished_term_content())
+    return _with_derived_rows(path, finished_term_content(), TODAY)
+
+
+def test_the_archive_button_removes_only_what_its_verified_archive_file_holds(xw, finished_term, archive_folder,
+                                                                             tmp_path):
+    from .test_archive import TODAY, _archive, _table_values
+
+    clicked = click(xw, finished_term, "archive", tmp_path, today=TODAY)
+    (archive,) = archive_folder.glob("Arkiv termin *.xlsx")
+    assert "sheetDelete" in clicked.funcs() and "rangeDelete" in clicked.funcs()
+    message = clicked.applier.alerts[-1]
+    assert str(archive) in message and "patientuppgifter" in message and "Sofias slutna yta" in message
+    # the same as the command line: the archive file's rows and the workbook left behind
+    out = tmp_path / "cli"
+    assert _archive(finished_term, out)[0] == 0
+    (cli_archive,) = out.glob("Arkiv *.xlsx")
+    (cli_slim,) = out.glob("termin (archive *.xlsx")
+    for table in (L.GROUPS_TABLE.name, L.TASKS_TABLE.name, L.REGISTRATION_TABLE.name, L.INTEREST_TABLE.name):
+        assert _table_values(archive, table) == _table_values(cli_archive, table), table
+        assert _table_values(clicked.path, table) == _table_values(cli_slim, table), table
+    for table in (L.ARCHIVED_STATISTICS_TABLE.name, L.STATISTICS_TABLE.name, L.CHECK_TABLE.name):
+        assert table_rows(clicked.path, table) == table_rows(cli_slim, table), table
+    book = openpyxl.load_workbook(clicked.path)
+    assert "Klar-2609" not in book.sheetnames and "Pagar-2611" in book.sheetnames
+    from .test_archive import NOTE
+
+    assert book[L.GROUPS]["P2"].value == NOTE  # beside the deleted table row, it stays
+    assert clicked.read(TODAY).groups[0].group_id == "Pagar-2611"
+    log = table_rows(clicked.path, L.LOG_TABLE.name)
+    assert [row[L.FUNCTION] for row in log] == [L.BUTTON_ARCHIVE] and "Klar-2609" in log[0][L.RESULT]
+
+
+def test_the_archive_button_under_xlwings_lite_writes_nothing_and_says_what_to_do(xw, finished_term, archive_folder,
+                                                                                tmp_path, monkeypatch):
+    from .test_archive import TODAY
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    clicked = click(xw, finished_term, "archive", tmp_path, today=TODAY)
+    assert clicked.funcs() == ["alert"]
+    assert "Excel på webben" in clicked.applier.alerts[0] and "Inget har ändrats" in clicked.applier.alerts[0]
+    assert not archive_folder.exists()
+
+
+def test_the_archive_button_removes_nothing_when_the_file_cannot_be_written(xw, finished_term, tmp_path,
+                                                                          monkeypatch, log_folder):
+    from xl_addin import excel_archive
+
+    from .test_archive import TODAY
+
+    blocked = tmp_path / "fil"
+    blocked.write_text("inte en mapp")
+    monkeypatch.setattr(excel_archive, "archive_folder", lambda: blocked / "arkiv")
+    clicked = click(xw, finished_term, "archive", tmp_path, today=TODAY)
+    assert clicked.funcs() == ["alert"]
+    assert "Arkivfilen kunde inte sparas" in clicked.applier.alerts[0]
+
+
+def test_the_archive_button_removes_nothing_when_the_file_read_back_differs(xw, finished_term, archive_folder,
+                                                                          tmp_path, monkeypatch):
+    from xl_addin.files import archive_file
+
+    from .test_archive import TODAY
+
+    real = archive_file.build_archive
+
+    def damaged(plan, name):
+        plan = dataclasses.replace(plan, sheets=tuple(
+            dataclasses.replace(grid, rows=[list(row) for row in grid.rows][:-1]) for grid in plan.sheets))
+        return real(plan, name)
+
+    monkeypatch.setattr(archive_file, "build_archive", damaged)
+    clicked = click(xw, finished_term, "archive", tmp_path, today=TODAY)
+    assert clicked.funcs() == ["alert"]
+    assert "höll inte exakt" in clicked.applier.alerts[0] and "Inget har tagits bort" in clicked.applier.alerts[0]

@@ -135,6 +135,7 @@ def test_start_explains_every_button_in_one_line(template):
     assert [caption for caption, _ in L.BUTTON_HELP] == [
         "Kontrollera", "Flagga sena listor", "Markera uteblivanden", "Skapa journaltexter",
         "Exportera registreringslista", "Intresseanmälningar", "Ny grupp", "Uppdatera allt",
+        "Arkivera avslutade grupper",
     ]
 
 

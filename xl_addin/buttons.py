@@ -70,6 +70,17 @@ def refresh_all(book: xw.Book | None = None, *, today: date | None = None) -> Ou
     return _click(book, services.REFRESH_ALL, services.refresh_all, today)
 
 
+def archive(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
+    """Arkivera avslutade grupper: finished groups to a new, verified archive file, then out of the workbook."""
+    from . import excel_archive
+
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    return excel_archive.click(book, today or date.today(), _user())
+
+
 # -- one click --------------------------------------------------------------------------------------
 def _click(book: xw.Book | None, command: services.Command, service: Service, today: date | None) -> Outcome:
     if book is None:

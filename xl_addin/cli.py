@@ -126,6 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("path", type=Path, metavar="SÖKVÄG")
     new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
     new.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+    archive = commands.add_parser(
+        "archive",
+        help="Arkivera avslutade grupper: flytta helt klara grupper till en ny arkivfil (förhandsvisning utan --out).",
+        description="Visar vilka grupper som kan arkiveras och varför de andra stannar. Med --out skrivs en ny "
+        "arkivfil (med patientuppgifter: hör hemma på Sofias slutna yta) och en ny kopia av arbetsboken utan "
+        "de arkiverade grupperna till MAPP.",
+    )
+    archive.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
+    _add_result_options(archive)
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="Uppgradera: flytta allt som skrivits in i en äldre arbetsbok till en ny från dagens mall.",
+        description="Skriver en ny arbetsbok från dagens mall (knappar, format och listor nya) med alla värden "
+        "från ARBETSBOK, och rapporterar vad som flyttades och det som inte kunde placeras (blad och cell).",
+    )
+    upgrade.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Den äldre arbetsboken; den ändras aldrig.")
+    upgrade.add_argument("--out", type=Path, required=True, metavar="MAPP", help="Mapp för den nya arbetsboken.")
+    upgrade.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+    upgrade.add_argument("--json", action="store_true", help="Skriv rapporten som JSON.")
     demo = commands.add_parser("demo", help="Bygg demoarbetsboken och kör alla kommandon på den.", description="Bygg demoarbetsboken och kör alla kommandon på den.")
     demo.add_argument("--out", type=Path, metavar="MAPP", default=None, help="Mapp för demofilerna (standard: en tillfällig mapp).")
     return parser
@@ -321,6 +340,82 @@ def run_attendance_sheet(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def run_archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Preview, or with ``--out`` the archive file (verified) and the workbook without what left."""
+    from . import services
+    from .domain.parsing import read_workbook
+    from .files.reader import _snapshot, open_in_excel, read_grids
+
+    today = args.today or date.today()
+    snapshot = _snapshot(args.workbook)
+    if open_in_excel(args.workbook):
+        print(f"Obs: {args.workbook.name} är öppen i Excel. Den senast sparade versionen läses.", file=err)
+    grids, tables = read_grids(args.workbook, snapshot, skip=(L.LOG,))
+    workbook = read_workbook(grids, tables, today=today)
+    plan = services.plan_archive(workbook, grids, tables, today)
+    outcome = services.archive_preview(workbook, today, plan)
+    written: list[Path] = []
+    if args.out is not None and plan.leaving:
+        outcome, written = _write_archive(args, snapshot, plan, grids, tables, today)
+    if args.json:
+        out.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
+    else:
+        print_outcome(outcome, reveal=args.visa_personnummer, out=out)
+        staying = plan.staying
+        if staying:  # the table cuts long text; the reasons point at cells, never at people
+            print("\nVarför grupperna stannar:", file=out)
+            for verdict in staying:
+                print(f"{verdict.group_id}:", file=out)
+                for reason in verdict.reasons:
+                    print(f"  - {reason}", file=out)
+        for path in written:
+            print(f"Skrev {path}", file=out)
+        if written:
+            print(f"Obs: {written[0].name} innehåller patientuppgifter och hör hemma på Sofias slutna yta.", file=out)
+        elif args.out is not None:
+            print("Ingen grupp kan arkiveras; inga filer skrevs.", file=out)
+    return EXIT_PROBLEMS if outcome.found_problems else EXIT_OK
+
+
+def _write_archive(args, snapshot: bytes, plan, grids, tables, today: date) -> tuple[Outcome, list[Path]]:
+    from . import services
+    from .domain.archive import remaining_grids
+    from .domain.parsing import read_workbook
+    from .files.apply import apply_outcome
+    from .files.archive_file import archive_file_name, build_archive, remove_archived, write_verified
+    from .files.writer import atomic_write, refuse_existing
+
+    archive_path = args.out / archive_file_name(args.workbook.stem, today)
+    slim_path = args.out / f"{args.workbook.stem} (archive {today.isoformat()}).xlsx"
+    refuse_existing([archive_path])  # the archive file is never written over, not even with --force
+    if not args.force:
+        refuse_existing([slim_path])
+    archive_data = build_archive(plan, args.workbook.name)
+    slim = remove_archived(snapshot, plan)  # built before the first file is written
+    left_grids, left_tables = remaining_grids(plan, grids, tables)
+    remaining = read_workbook(left_grids, left_tables, today=today)
+    outcome = services.after_archive(remaining, today, plan)
+    log_row = {
+        L.TIMESTAMP: datetime.now().replace(microsecond=0), L.USER: _user(),
+        L.FUNCTION: f"bup-grupper {args.command}", L.RESULT: outcome.summary,
+    }
+    data = apply_outcome(slim, outcome, remaining.columns, log_row, name=args.workbook.name)
+    write_verified(archive_path, archive_data, plan)
+    written = [archive_path, atomic_write(slim_path, lambda stream: stream.write(data), force=args.force)]
+    return outcome, written
+
+
+def run_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from .files.upgrade import upgrade_workbook
+
+    report = upgrade_workbook(args.workbook, args.out, force=args.force)
+    if args.json:
+        out.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    else:
+        print(report.text(), file=out)
+    return EXIT_PROBLEMS if report.not_placed else EXIT_OK
+
+
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .demo_run import run_demo as demo
 
@@ -341,6 +436,14 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return run_demo(args, out, err)
         if args.command == "attendance-sheet":
             return run_attendance_sheet(args, out)
+        if args.command == "upgrade":
+            return run_upgrade(args, out)
+        if args.command == "archive":
+            gc.disable()
+            try:
+                return run_archive(args, out, err)
+            finally:
+                gc.enable()
         # One short run holding a few hundred thousand acyclic records: the cyclic collector would walk
         # them again and again (about a tenth of a ten-year run) and free nothing.
         gc.disable()

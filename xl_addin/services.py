@@ -12,13 +12,15 @@ from datetime import date
 
 from .domain import layout as L
 from .domain import tasks as T
+from .domain.archive import ArchivePlan, archive_summary
+from .domain.archive import plan_archive as decide_archive
 from .domain.interest import import_registrations, registration_key
 from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
 from .domain.model import Link, Outcome, TableRows, Task, Workbook
 from .domain.new_groups import plan_new_groups
 from .domain.no_shows import find_no_shows
-from .domain.parsing import MISSING_GROUP_SHEET
+from .domain.parsing import MISSING_GROUP_SHEET, SheetGrid, TableLocation
 from .domain.registrations import export_registrations as decide_registrations
 from .domain.rosters import find_late_rosters
 from .domain.statistics import compute_statistics
@@ -45,6 +47,7 @@ STATISTICS = Command("stats", "Statistik", ())
 IMPORT_INTEREST = Command("import-interest", "Importera intresseanmälningar", ())
 TASKS = Command("tasks", "Att göra", (T.BOOK_IN_ELVIS, T.NO_SHOW, T.CANCELLATION, T.JOURNAL, T.PLANNING_ENTRY))
 REFRESH_ALL = Command("refresh-all", L.BUTTON_UPDATE_ALL, TASKS.kinds)
+ARCHIVE = Command("archive", L.BUTTON_ARCHIVE, ())
 
 # The rules behind the task list, each with the task kinds it owns.
 _TASK_RULES = (find_late_rosters, find_no_shows, write_journal_texts, decide_interest)
@@ -240,6 +243,40 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
         command=outcome.command, today=today, summary=summary, rows=rows, tasks=outcome.tasks,
         problems=outcome.problems, writes=outcome.writes, tables=outcome.tables, kept=outcome.kept,
     )
+
+
+# -- Arkivera avslutade grupper (two steps: what leaves, then the workbook without it) ----------------
+def plan_archive(workbook: Workbook, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
+                 today: date) -> ArchivePlan:
+    """Which groups leave and exactly what leaves with them (``grids``/``tables``: the sheets as read)."""
+    return decide_archive(workbook, grids, tables, today, rules=_TASK_RULES)
+
+
+def archive_preview(workbook: Workbook, today: date, plan: ArchivePlan) -> Outcome:
+    """The preview: one row per group (whether it would leave, and why not), nothing written."""
+    problems = tuple(workbook.problems)
+    tail = f"; {len(problems)} problem i Kontroll" if problems else "; inga problem"
+    return Outcome(
+        command=ARCHIVE.name, today=today, summary=archive_summary(plan, ARCHIVE.label, written=False) + tail + ".",
+        rows=plan.rows, problems=problems,
+    )
+
+
+def after_archive(remaining: Workbook, today: date, plan: ArchivePlan) -> Outcome:
+    """What to write into the workbook once what ``plan`` moves out is gone (``remaining`` is read from
+    the sheets without it): the new Arkivstatistik counts, Statistik over live and archived groups,
+    and Kontroll."""
+    before = tuple(remaining.archived_statistics)
+    remaining = replace(remaining, archived_statistics=plan.archived_statistics)
+    outcome = _finish(ARCHIVE, remaining, today, Decision())
+    tables = list(outcome.tables)
+    if tuple(dict(row) for row in plan.archived_statistics) != tuple(dict(row) for row in before):
+        tables.append(TableRows(L.ARCHIVED_STATISTICS_TABLE.name, tuple(plan.archived_statistics)))
+    tables.extend(_statistics_table(remaining, compute_statistics(remaining, today)))
+    problems = outcome.problems
+    tail = f"; {len(problems)} problem i Kontroll" if problems else "; inga problem"
+    summary = archive_summary(plan, ARCHIVE.label, written=bool(plan.leaving)) + tail + "."
+    return replace(outcome, summary=summary, rows=plan.rows, tables=tuple(tables))
 
 
 SERVICES: dict[str, tuple[Command, Callable[..., Outcome]]] = {

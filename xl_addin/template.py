@@ -111,6 +111,7 @@ class GroupSheetContent:
     session_dates: Sequence[date | None]  # row 3, one per session column T1..Tn
     registered: Sequence[date | None] = ()  # row 2
     participants: Sequence[Mapping[str, object]] = ()  # rows keyed by the sheet's column names
+    extra_columns: Sequence[str] = ()  # columns users added, after Kommentar (carried by Uppgradera)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class WorkbookContent:
     group_types: Sequence[Mapping[str, object]] | None = None  # None = the seed
     visit_types: Sequence[Mapping[str, object]] | None = None  # None = the seed (U2)
     cancellation_reasons: Sequence[str] | None = None  # None = the seed
+    archived_statistics: Sequence[Mapping[str, object]] = ()  # Arkivstatistik rows (counts)
+    # table name → columns users added to it, written after the contract's columns (Uppgradera)
+    extra_columns: Mapping[str, Sequence[str]] | None = None
 
 
 def sheet_names(content: WorkbookContent = WorkbookContent()) -> list[str]:
@@ -379,6 +383,8 @@ class _Builder:
                button_owned: Sequence[str] | None = None, name: str | None = None) -> tuple[int, int, int]:
         """Add ``table`` with ``rows`` (at least one, empty, row); return (header row, first col, last row)."""
         columns = tuple(columns or table.columns)
+        if name is None:
+            columns += tuple(c for c in (self.content.extra_columns or {}).get(table.name, ()) if c not in columns)
         owned = set(table.button_owned if button_owned is None else button_owned)
         anchor_row, first_col = xl_cell_to_rowcol(table.anchor)
         if header_row is not None:
@@ -566,6 +572,7 @@ class _Builder:
         """The Statistik table and one chart: attendance and no-shows per term and group type."""
         table = L.STATISTICS_TABLE
         self._table(sheet, table, self.content.statistics)
+        self._table(sheet, L.ARCHIVED_STATISTICS_TABLE, self.content.archived_statistics)
         self._freeze_header(sheet)
         last = STATISTICS_CHART_ROWS + 1
         # Horizontal bars: the term and group labels read across instead of being broken into
@@ -641,6 +648,7 @@ class _Builder:
     def _group_sheet(self, sheet, group: GroupSheetContent) -> None:
         count = len(group.session_dates)
         columns = L.participant_columns(count)
+        columns += tuple(column for column in group.extra_columns if column not in columns)
         header = L.GROUP_SHEET_HEADER_ROW - 1
         first_session = len(L.PARTICIPANT_LEADING_COLUMNS)
         label_col = first_session - 1

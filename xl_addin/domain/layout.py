@@ -232,6 +232,21 @@ STATISTICS_TABLE = Table(
     name="Statistik", sheet=STATISTICS, columns=_STATISTICS_COLUMNS, button_owned=_STATISTICS_COLUMNS,
 )
 
+# -- Arkivstatistik (on the Statistik sheet): raw counts of archived groups, no personal data ------
+# Counts, not rates, so that Statistik can add live and archived groups of one term and recompute
+# the rates (Närvaro % = Deltog / (Deltog + Uteblev + Avbokad)).
+ARCHIVED_ATTENDED = "Deltog"
+ARCHIVED_NO_SHOWS = "Uteblev"
+ARCHIVED_CANCELLED = "Avbokad"
+_ARCHIVED_STATISTICS_COLUMNS = (
+    TERM, GROUP_TYPE, GROUPS_COUNT, PARTICIPANTS, ARCHIVED_ATTENDED, ARCHIVED_NO_SHOWS, ARCHIVED_CANCELLED,
+    LATE_LISTS, PAST_GUARANTEE,
+)
+ARCHIVED_STATISTICS_TABLE = Table(
+    name="Arkivstatistik", sheet=STATISTICS, columns=_ARCHIVED_STATISTICS_COLUMNS,
+    button_owned=_ARCHIVED_STATISTICS_COLUMNS, anchor="V1",
+)
+
 # -- Inställningar -------------------------------------------------------------------------------
 SETTING = "Inställning"
 VALUE = "Värde"
@@ -284,6 +299,7 @@ MEMORY_TABLE = Table(
 TABLES = (
     GROUPS_TABLE, INTEREST_TABLE, TASKS_TABLE, REGISTRATION_TABLE, CHECK_TABLE, STATISTICS_TABLE, SETTINGS_TABLE,
     GROUP_TYPES_TABLE, VISIT_TYPES_TABLE, CANCELLATION_REASONS_TABLE, LOG_TABLE, MEMORY_TABLE,
+    ARCHIVED_STATISTICS_TABLE,
 )
 
 # Characters Excel forbids in a sheet name, and its length limit.
@@ -348,6 +364,8 @@ BUTTON_HELP: tuple[tuple[str, str], ...] = (
     (BUTTON_PLAN_INTEREST, "Räknar ut vårdgaranti, föreslår grupp och markerar väntande anmälningar."),
     (BUTTON_NEW_GROUPS, "Skapar ett gruppblad för varje ny rad i Grupper, med datum för tillfällena."),
     (BUTTON_UPDATE_ALL, "Kör alla knappar ovan i tur och ordning."),
+    (BUTTON_ARCHIVE,
+     "Flyttar helt avslutade grupper till en ny arkivfil och tar bort dem härifrån; statistiken finns kvar."),
 )
 
 # Every button: (caption on Start, Sub in xl_addin/vba/Knappar.bas, function in xl_addin.buttons), in
@@ -361,6 +379,7 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     (BUTTON_PLAN_INTEREST, "Intresseanmalningar", "plan_interest"),
     (BUTTON_NEW_GROUPS, "NyGrupp", "new_groups"),
     (BUTTON_UPDATE_ALL, "UppdateraAllt", "refresh_all"),
+    (BUTTON_ARCHIVE, "ArkiveraAvslutadeGrupper", "archive"),
 )
 
 # -- Start: the live summary (formulas; no click needed) -------------------------------------------

@@ -82,6 +82,7 @@ class Settings:
     journal_heading: str = "BUP Vårdplan"
     journal_phrase: str = "{Subjekt} har deltagit vid följande tillfällen av {Grupp}. {Datum}."
     journal_phrase_none: str = "{Subjekt} har inte deltagit vid något av tillfällena i {Grupp}."
+    archive_after_days: int = 30  # see docs/decisions.md (Arkivera avslutade grupper)
     version: str = L.CONTRACT_VERSION
 
 
@@ -101,6 +102,8 @@ SETTING_FIELDS: tuple[tuple[str, str, str], ...] = (
      "Frasen när minst ett tillfälle har deltagits. {Subjekt}, {Grupp} och {Datum} fylls i."),
     (L.JOURNAL_PHRASE_NONE, "journal_phrase_none",
      "Frasen när inget tillfälle har deltagits. {Subjekt} och {Grupp} fylls i."),
+    (L.ARCHIVE_AFTER_DAYS, "archive_after_days",
+     "Arkivera avslutade grupper flyttar en grupp först när sista tillfället var minst så många dagar sedan."),
     (L.VERSION, "version", "Arbetsbokens layoutversion. Ändra inte."),
 )
 
@@ -292,6 +295,7 @@ class Workbook:
     problems: tuple[Problem, ...] = ()  # found while reading
     check_rows: tuple[tuple[str, ...], ...] = ()  # the Kontroll table as it is now
     statistics_rows: tuple[Mapping[str, object], ...] = ()  # the Statistik table as it is now
+    archived_statistics: tuple[Mapping[str, object], ...] = ()  # the Arkivstatistik table (counts)
     # sheet name → column header → 1-based column, for every table and group sheet that was found
     columns: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # Whether Grupper, Intresse and Att göra could be read with the columns that identify their rows;

@@ -36,6 +36,9 @@ from .model import (
 from .personal_number import parse_personal_number
 
 HEADER_SEARCH_ROWS = 20
+# Settings newer than some workbooks in use: a workbook without the row uses the default silently
+# (Uppgradera adds the row; docs/workbook.md, version rules).
+SETTINGS_ADDED_LATER = frozenset({L.ARCHIVE_AFTER_DAYS})
 MISSING_GROUP_SHEET = "Gruppbladet saknas. Klicka på Ny grupp för att skapa det."
 
 
@@ -325,7 +328,7 @@ def _read_settings(reader: _Reader) -> Settings:
         key = setting.casefold()
         default = getattr(defaults, attribute)
         if key not in values or is_blank(values[key]):
-            if setting != L.VERSION:
+            if setting != L.VERSION and setting not in SETTINGS_ADDED_LATER:
                 reader.problems.append(warning(
                     L.SETTINGS, addresses.get(key, "A1"),
                     f"Inställningen {setting} saknas; standardvärdet {default} används.",
@@ -733,6 +736,46 @@ def _read_statistics_rows(reader: _Reader) -> tuple[dict[str, object], ...]:
     return tuple(result)
 
 
+def _read_archived_statistics(reader: _Reader) -> tuple[dict[str, object], ...]:
+    """The Arkivstatistik table (counts of archived groups), when the workbook has it.
+
+    Read only as a real Excel table: it shares its sheet, and most of its headers, with Statistik, so a
+    header search could mistake one for the other. Not remembered in ``located`` for the same reason
+    (``Workbook.columns`` is per sheet). A count that is not a whole number is reported and left out.
+    """
+    table = L.ARCHIVED_STATISTICS_TABLE
+    location = reader.tables.get(table.name)
+    if location is None or location.sheet != table.sheet or table.sheet not in reader.grids:
+        return ()
+    rows = reader._locate(table, False)
+    if rows is None:
+        return ()
+    counted = table.columns[2:]
+    result = []
+    for row in rows.non_blank_rows():
+        values: dict[str, object] = {
+            L.TERM: as_text(rows.get(row, L.TERM)), L.GROUP_TYPE: as_text(rows.get(row, L.GROUP_TYPE)),
+        }
+        bad = False
+        for name in counted:
+            try:
+                number = as_int(rows.get(row, name))
+            except ValueError:
+                number = -1
+            if number is None:
+                number = 0
+            if number < 0:
+                reader.problems.append(error(
+                    table.sheet, rows.address(row, name),
+                    f"{name} i tabellen {table.name} ska vara ett heltal; raden räknas inte med i Statistik.",
+                ))
+                bad = True
+            values[name] = number
+        if not bad and values[L.TERM]:
+            result.append(values)
+    return tuple(result)
+
+
 def _optional_int(value: object) -> int | None:
     try:
         return as_int(value)
@@ -806,6 +849,7 @@ def read_workbook(
     check_rows = _read_check_rows(reader)
     statistics_rows = _read_statistics_rows(reader)
     memory = _read_memory(reader)
+    archived_statistics = _read_archived_statistics(reader)
     return Workbook(
         settings=settings,
         group_types=group_types,
@@ -817,6 +861,7 @@ def read_workbook(
         tasks=tasks,
         check_rows=check_rows,
         statistics_rows=statistics_rows,
+        archived_statistics=archived_statistics,
         problems=tuple(reader.problems),
         columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
         groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),

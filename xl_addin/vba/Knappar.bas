@@ -41,3 +41,7 @@ End Sub
 Sub UppdateraAllt()
     RunPython "import xl_addin.buttons as b; b.refresh_all()"
 End Sub
+
+Sub ArkiveraAvslutadeGrupper()
+    RunPython "import xl_addin.buttons as b; b.archive()"
+End Sub
