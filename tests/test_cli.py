@@ -255,3 +255,10 @@ def test_the_logg_row_of_a_result_file_names_the_button_in_swedish(demo, tmp_pat
         function = log[-1][2]
         assert function == services.SERVICES[command][0].label
         assert "bup-grupper" not in function and command not in function
+
+
+def test_the_demo_hint_gives_the_command_with_its_full_path(tmp_path):
+    code, out, _ = run("demo", "--out", tmp_path)
+    hint = out.strip().splitlines()[-1].strip()
+    command = hint.split(" flag-late-rosters ")[0].strip('"')
+    assert code == 0 and Path(command.split(" -m ")[0]).is_absolute() and Path(command.split(" -m ")[0]).exists()

@@ -91,7 +91,7 @@ def test_what_the_client_mode_installs_holds_no_test_tool():
     assert not test_tools & closure, test_tools & closure
 
 
-def test_the_client_mode_does_not_build_templates_or_run_the_demo(monkeypatch, tmp_path):
+def test_the_client_mode_does_not_build_templates_or_run_the_demo(monkeypatch, tmp_path, capsys):
     done = []
     for step in ("create_venv", "build_workbooks", "run_demo"):
         monkeypatch.setattr(install, step, lambda step=step: done.append(step))
@@ -99,6 +99,8 @@ def test_the_client_mode_does_not_build_templates_or_run_the_demo(monkeypatch, t
     monkeypatch.setattr(install, "set_up_excel", lambda client: done.append(("set_up_excel", client)))
     assert install.main(["--klient"]) == 0
     assert done == ["create_venv", ("install_package", True), ("set_up_excel", True)]
+    printed = capsys.readouterr().out
+    assert f"{install.venv_command()} --help" in printed and install.venv_command().is_absolute()  # not on PATH
     done.clear()
     assert install.main([]) == 0
     assert done == ["create_venv", ("install_package", False), "build_workbooks", "run_demo", ("set_up_excel", False)]
