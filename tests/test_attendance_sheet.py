@@ -71,6 +71,23 @@ def test_every_participant_is_listed_in_sheet_order_with_empty_boxes(workbook):
     assert [row[L.GUARDIAN] for row in rows] == [p.guardian for p in sheet.participants], "parents attend"
 
 
+def test_a_participant_flagged_as_a_duplicate_is_listed_once_with_a_note(workbook):
+    sheet = workbook.group_sheets["ADHDUng-2610"]
+    numbers = [p.personal_number.digits for p in sheet.participants if p.personal_number]
+    assert len(numbers) == len(set(numbers)) + 1, "the demo plants one duplicate in this group"
+    duplicate = next(p for p in sheet.participants if numbers.count(p.personal_number.digits) == 2)
+    page, _ = _page(workbook, "ADHDUng-2610", 1)
+    rows = _table(page)
+    assert len(rows) == len(sheet.participants) - 1
+    masked = [row[A.COLUMN_PERSONAL_NUMBER] for row in rows]
+    assert masked.count(duplicate.personal_number.masked) == 1
+    (listed,) = [row for row in rows if row[A.COLUMN_PERSONAL_NUMBER] == duplicate.personal_number.masked]
+    rows_on_sheet = [p.row for p in sheet.participants if p.personal_number.digits == duplicate.personal_number.digits]
+    assert listed[L.NAME] == duplicate.name
+    assert f"Står på rad {rows_on_sheet[0]} och {rows_on_sheet[1]} i gruppbladet – kontrollera" in listed[A.COLUMN_NOTE]
+    assert f"av {len(rows)}" in " ".join(_texts(page))  # "Antal som deltog: ___ av N" counts children once
+
+
 def test_the_personnummer_is_masked_to_the_birth_date_and_never_printed_in_full(workbook):
     page, _ = _page(workbook, "ADHDUng-2609", 5)
     sheet = workbook.group_sheets["ADHDUng-2609"]

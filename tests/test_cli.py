@@ -15,6 +15,7 @@ import pytest
 from xl_addin import services
 from xl_addin.cli import main
 from xl_addin.demo import DEMO_TODAY, PLANTED_ERRORS, build_demo
+from xl_addin.domain import layout as L
 from xl_addin.files.reader import read_workbook_file
 from xl_addin.template import write_workbook
 
@@ -148,7 +149,7 @@ def test_the_result_workbook_has_the_writes_and_a_log_row(demo, tmp_path):
     statuses = [row[11].value for row in book["Grupper"].iter_rows(min_row=2) if row[0].value]
     assert statuses == ["OK", "OK", "Sen", "Sen", "Risk", "OK", "Ej klar", "Ofullständig", "Ej klar"]
     log = [row for row in book["Logg"].iter_rows(min_row=2, values_only=True) if any(row)]
-    assert log[-1][2] == "bup-grupper flag-late-rosters" and "Flagga sena listor" in log[-1][3]
+    assert log[-1][2] == "Flagga sena listor" and "Flagga sena listor" in log[-1][3]
     assert book["Start"]["B3"].value.startswith("Flagga sena listor 2026-10-14")
 
 
@@ -156,3 +157,108 @@ def test_today_defaults_to_the_clock_and_rejects_bad_dates(demo):
     assert run("check", demo, "--today", "14/10")[0] == 2
     document = json.loads(run("check", demo, "--json")[1])
     assert document["today"] == date.today().isoformat()
+
+
+# -- the command line's manners: exit codes, wrapping, Swedish in Logg ----------------------------
+_LIST = "Inkom;Personnummer;Namn;Önskad grupp;Anmälan från\n2026-10-12;20120315-0048;Örjan Ordsson;SKILLS;Patient\n"
+_EVERY_COMMAND = COMMANDS + ["import-interest", "attendance-sheet", "new-workbook", "demo"]
+
+
+def _argv(command: str, demo: Path, tmp_path: Path) -> list[object]:
+    """Each command as a user would run it on the demo (with --out where it writes files)."""
+    if command == "import-interest":
+        (tmp_path / "lista.csv").write_text(_LIST, encoding="utf-8")
+        return [command, demo, tmp_path / "lista.csv", "--today", DEMO_TODAY, "--out", tmp_path / "ut"]
+    if command == "attendance-sheet":
+        return [command, demo, "--group", "ADHDUng-2610", "--session", "1", "--out", tmp_path / "ut"]
+    if command == "new-workbook":
+        return [command, tmp_path / "ny.xlsm", "--demo"]
+    if command == "demo":
+        return [command, "--out", tmp_path / "demo"]
+    return [command, demo, "--today", DEMO_TODAY, "--out", tmp_path / "ut"]
+
+
+# 1 = done, but the data has problems: the demo has planted errors in every part the commands read.
+# new-workbook and demo write what the program itself makes (the demo's errors are planted on purpose).
+_EXPECTED_EXIT = {command: 1 for command in COMMANDS + ["import-interest", "attendance-sheet"]} | {
+    "new-workbook": 0, "demo": 0,
+}
+
+
+@pytest.mark.parametrize("command", _EVERY_COMMAND)
+def test_every_command_exits_0_done_1_problems_found_or_2_unusable(demo, tmp_path, command, monkeypatch):
+    from xl_addin.files import attendance_sheet
+
+    monkeypatch.setattr(attendance_sheet, "find_soffice", lambda: None)  # the .xlsx is enough here
+    code, out, err = run(*_argv(command, demo, tmp_path))
+    assert code == _EXPECTED_EXIT[command], (out, err)
+    if command in COMMANDS:
+        problems = json.loads(run(command, demo, "--today", DEMO_TODAY, "--json")[1])["problems"]
+        assert bool(problems) == (code == 1)
+        assert f"Kontroll ({len(problems)}):" in out
+    missing = tmp_path / "finns-inte.xlsx"
+    if command not in ("new-workbook", "demo"):
+        (tmp_path / "igen").mkdir()
+        argv = [missing if arg == demo else arg for arg in _argv(command, demo, tmp_path / "igen")]
+        code, out, err = run(*argv)
+        assert code == 2 and "finns inte" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_new_groups_exits_1_when_its_own_result_still_has_problems(demo, tmp_path):
+    assert run("new-groups", demo, "--today", DEMO_TODAY, "--out", tmp_path)[0] == 1
+    (result,) = tmp_path.glob("*.xlsx")
+    code, out, _ = run("new-groups", result, "--today", DEMO_TODAY)
+    assert code == 1 and "inget att göra" in out and "problem i Kontroll" in out
+
+
+def test_a_new_workbook_with_an_unknown_ending_is_refused_with_exit_2(tmp_path):
+    code, out, err = run("new-workbook", tmp_path / "bok.xls")
+    assert (code, out) == (2, "") and ".xlsm" in err and not list(tmp_path.iterdir())
+
+
+def _column(lines: list[str], header: str) -> list[str]:
+    """The text under ``header`` in a printed table, one entry per table line (wrapped lines included)."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(header) or f"  {header}" in line)
+    dashes = lines[start + 1]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", dashes)]
+    left, right = next(span for span in spans if lines[start][span[0]:].startswith(header))
+    body = []
+    for line in lines[start + 2:]:
+        if not line.strip() or line.endswith(":"):
+            break
+        body.append(line[left:right + 1].strip())
+    return body
+
+
+def test_long_messages_wrap_in_the_terminal_and_are_never_cut(demo, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run("mark-no-shows", demo, "--today", DEMO_TODAY)
+    assert code == 1
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[1:]) <= 100  # the summary line is a sentence, not a table
+    tasks = " ".join(_column(lines[lines.index(next(l for l in lines if l.startswith("Att göra"))) + 1:], L.TASK))
+    document = json.loads(run("mark-no-shows", demo, "--today", DEMO_TODAY, "--json")[1])
+    no_show = next(task["Uppgift"] for task in document["tasks"] if task["Uppgift"].startswith("Ta bort"))
+    assert len(no_show) > 60 and no_show in tasks
+    messages = " ".join(_column(lines[lines.index(next(l for l in lines if l.startswith("Kontroll"))) + 1:], L.MESSAGE))
+    for problem in document["problems"]:
+        assert problem["Meddelande"] in messages
+
+
+def test_the_logg_row_of_a_result_file_names_the_button_in_swedish(demo, tmp_path):
+    import openpyxl
+
+    for command in ("tasks", "export-registrations", "check"):
+        run(command, demo, "--today", DEMO_TODAY, "--out", tmp_path / command)
+        (result,) = [path for path in (tmp_path / command).glob("*.xlsx") if "(" in path.name]
+        log = [row for row in openpyxl.load_workbook(result)["Logg"].iter_rows(min_row=2, values_only=True) if any(row)]
+        function = log[-1][2]
+        assert function == services.SERVICES[command][0].label
+        assert "bup-grupper" not in function and command not in function
+
+
+def test_the_demo_hint_gives_the_command_with_its_full_path(tmp_path):
+    code, out, _ = run("demo", "--out", tmp_path)
+    hint = out.strip().splitlines()[-1].strip()
+    command = hint.split(" flag-late-rosters ")[0].strip('"')
+    assert code == 0 and Path(command.split(" -m ")[0]).is_absolute() and Path(command.split(" -m ")[0]).exists()

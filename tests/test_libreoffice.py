@@ -50,6 +50,7 @@ class Products:
     registration_xlsx: Path
     registration_csv: Path
     hostile_csv: Path  # an export whose names look like formulas
+    demo_xlsm: Path | None = None  # `new-workbook demo-makro.xlsm --demo`: the demo with buttons and VBA
 
     def workbooks(self) -> dict[str, Path]:
         books = {"mall.xlsx": self.template, "demo": self.demo, **self.results,
@@ -99,8 +100,10 @@ def products(tmp_path_factory) -> Products:
     ))
     hostile_files = registration_files(root / "farlig", hostile)
     hostile_csv = next(path for path in hostile_files if path.suffix == ".csv").rename(root / "farlig" / "farlig.csv")
+    demo_xlsm = root / "demo-makro.xlsm"
+    assert main(["new-workbook", str(demo_xlsm), "--demo"], out=io.StringIO(), err=io.StringIO()) == 0
     return Products(template, _macro_template(root, built), demo, results, registration_xlsx, registration_csv,
-                    hostile_csv)
+                    hostile_csv, demo_xlsm)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +123,7 @@ def converted(products, tmp_path_factory) -> Converted:
         lo.Conversion((products.template,), lo.PDF, root / "utskrift"),
     ]
     if products.xlsm:
-        jobs.append(lo.Conversion((products.xlsm,), lo.ODS, root / "ods"))
+        jobs.append(lo.Conversion((products.xlsm, products.demo_xlsm), lo.ODS, root / "ods"))
     lo.convert_all(jobs)
     return Converted(root / "csv", root / "utskrift", root / "blad", root / "igen", root / "import",
                      root / "ods" if products.xlsm else None)
@@ -424,10 +427,13 @@ def _vba_module_names() -> set[str]:
     return names
 
 
-def test_libreoffice_sees_the_vba_modules_and_the_buttons_call_existing_macros(products, converted):
+@pytest.mark.parametrize("book", ["xlsm", "demo_xlsm"])
+def test_libreoffice_sees_the_vba_modules_and_the_buttons_call_existing_macros(products, converted, book):
+    """The template and the macro-enabled demo (`new-workbook demo.xlsm --demo`, for the first-run checklist)."""
     if products.xlsm is None:
         pytest.skip(_NO_XLSM)
-    with zipfile.ZipFile(converted.ods / f"{products.xlsm.stem}.ods") as package:
+    path = getattr(products, book)
+    with zipfile.ZipFile(converted.ods / f"{path.stem}.ods") as package:
         modules = {}
         for name in package.namelist():
             match = re.fullmatch(r"Basic/([^/]+)/([^/]+)\.xml", name)
@@ -442,3 +448,9 @@ def test_libreoffice_sees_the_vba_modules_and_the_buttons_call_existing_macros(p
         source = modules.get((library, module), "")
         assert re.search(rf"^\s*(Public\s+)?Sub\s+{re.escape(macro)}\s*\(", source, re.MULTILINE | re.IGNORECASE), (
             f"a button calls {library}.{module}.{macro}, which LibreOffice does not find")
+    knappar = next(source for (_, module), source in modules.items() if module == "Knappar")
+    assert "AddinIsOpen" in knappar and "ChrW(228)" in knappar  # the Swedish message when xlwings is missing
+    sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert re.findall(r'<table:table table:name="([^"]+)"', content) == sheets
+    if book == "demo_xlsm":
+        assert "ADHDUng-2609" in sheets and "20121222" in content  # the demo's groups and people

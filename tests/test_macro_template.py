@@ -65,3 +65,42 @@ def test_the_committed_templates_are_the_current_build(built):
         assert committed.read_bytes() == (built / name).read_bytes(), (
             f"{committed} is stale: run python3 install.py (or build_templates) and commit it"
         )
+
+
+def _vba_string(source: str, function: str) -> str:
+    """The text a VBA function of string literals, ChrW(n) and vbNewLine returns (the message boxes)."""
+    body = re.search(rf"Private Function {function}\([^)]*\) As String\n(.*?)\nEnd Function", source, re.S).group(1)
+    expression = body.split("=", 1)[1].replace(" _\n", " ")
+    parts = re.findall(r'"((?:[^"]|"")*)"|ChrW\((\d+)\)|(vbNewLine)|(\b[A-Z]\w*\b)', expression)
+    text = ""
+    for literal, code, newline, name in parts:
+        if code:
+            text += chr(int(code))
+        elif newline:
+            text += "\n"
+        elif name:
+            text += "{" + name + "}"  # a variable, e.g. the error number
+        else:
+            text += literal.replace('""', '"')
+    return text
+
+
+def test_a_click_without_the_xlwings_add_in_gets_a_swedish_message_not_error_1004():
+    source = VBA_SOURCE.read_text(encoding="utf-8")
+    assert source.isascii()  # the VBA project's code page; Swedish letters are ChrW(…)
+    runner = re.search(r"Private Sub RunPython\(ByVal PythonCommand As String\)\n(.*?)\nEnd Sub", source, re.S).group(1)
+    lines = [line.strip() for line in runner.splitlines()]
+    # The add-in is looked up before it is called; any other failure of the call is caught too.
+    assert lines.index("On Error GoTo Failed") < lines.index("If Not AddinIsOpen() Then") < lines.index(
+        "Application.Run \"'xlwings.xlam'!RunPython\", PythonCommand")
+    assert 'MsgBox AddinMissingMessage(), vbExclamation, "BUP Gruppbokningar"' in lines
+    assert 'MsgBox StartFailedMessage(Err.Number), vbExclamation, "BUP Gruppbokningar"' in lines
+    assert 'Set Addin = Application.Workbooks("xlwings.xlam")' in source
+    missing = _vba_string(source, "AddinMissingMessage")
+    assert missing.startswith("Knappen kan inte köras: tillägget xlwings är inte inläst i Excel på den här datorn.")
+    assert "Inget har ändrats i arbetsboken." in missing and "install.py --klient" in missing
+    failed = _vba_string(source, "StartFailedMessage")
+    assert failed.startswith("Knappen kunde inte starta Python (Excel-fel {Number}).")
+    assert "Defender-regeln som hindrar Office från att starta andra program" in failed
+    for text in (missing, failed):
+        assert "�" not in text and not re.search(r"\b(error|macro|cannot)\b", text, re.I)

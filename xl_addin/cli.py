@@ -189,36 +189,80 @@ def _display(value: object, reveal: bool) -> str:
     return str(value).replace("\n", " / ")
 
 
-def _table(items: Sequence[Mapping[str, object]], reveal: bool, out: TextIO, limit: int = 60) -> None:
+TERMINAL_WIDTH = 120  # when the output is not a terminal (a pipe, a file, a test) and $COLUMNS is unset
+_CELL_WIDTH = 60  # no column is wider than this; longer text wraps onto the next lines
+_NARROWEST = 12  # a column squeezed to fit the terminal keeps at least this width (or its header's)
+
+
+def output_width(out: TextIO) -> int:
+    """The width to wrap the tables to: the terminal's, else ``$COLUMNS``, else ``TERMINAL_WIDTH``."""
+    import os
+    import shutil
+
+    try:
+        if out.isatty():
+            return max(60, shutil.get_terminal_size((TERMINAL_WIDTH, 24)).columns)
+    except (AttributeError, ValueError, OSError):
+        pass
+    columns = os.environ.get("COLUMNS", "")
+    return max(60, int(columns)) if columns.isdigit() else TERMINAL_WIDTH
+
+
+def _column_widths(columns: Sequence[str], cells: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Each column as wide as its longest text up to ``_CELL_WIDTH``; the widest shrink to fit ``width``."""
+    widths = [min(_CELL_WIDTH, max(len(column), *(len(row[i]) for row in cells))) for i, column in enumerate(columns)]
+    floors = [min(w, max(_NARROWEST, len(column))) for w, column in zip(widths, columns)]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
+        if widths[widest] <= floors[widest]:
+            break  # nothing left to squeeze: the line is simply longer than the terminal
+        widths[widest] -= 1
+    return widths
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _table(items: Sequence[Mapping[str, object]], reveal: bool, out: TextIO, width: int = TERMINAL_WIDTH) -> None:
+    """A plain-text table; a text longer than its column wraps onto the following lines, never cut."""
     if not items:
         return
     columns = [key for key in items[0] if any(item.get(key) not in (None, "") for item in items)]
     cells = [[_display(item.get(column), reveal) for column in columns] for item in items]
-    widths = [min(limit, max(len(column), *(len(row[i]) for row in cells))) for i, column in enumerate(columns)]
+    widths = _column_widths(columns, cells, width)
 
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(value[:limit].ljust(width) for value, width in zip(values, widths)).rstrip()
+    def lines(values: Sequence[str]) -> list[str]:
+        parts = [_wrapped(value, size) for value, size in zip(values, widths)]
+        return [
+            "  ".join((part[index] if index < len(part) else "").ljust(size) for part, size in zip(parts, widths)).rstrip()
+            for index in range(max(len(part) for part in parts))
+        ]
 
-    print(line(columns), file=out)
-    print(line(["-" * width for width in widths]), file=out)
+    for text in lines(columns) + ["  ".join("-" * size for size in widths)]:
+        print(text, file=out)
     for row in cells:
-        print(line(row), file=out)
+        for text in lines(row):
+            print(text, file=out)
 
 
-def print_outcome(outcome: Outcome, *, reveal: bool, out: TextIO) -> None:
-    """The readable Swedish report: summary, rows, tasks, problems."""
+def print_outcome(outcome: Outcome, *, reveal: bool, out: TextIO, width: int | None = None) -> None:
+    """The readable Swedish report: summary, rows, tasks, problems, wrapped to ``width`` characters."""
+    width = width or output_width(out)
     print(outcome.summary, file=out)
     if outcome.rows and outcome.command != "tasks":
         print(file=out)
         hidden = () if reveal else _IDENTIFYING_COLUMNS
-        _table([{key: value for key, value in row.items() if key not in hidden} for row in outcome.rows], reveal, out)
+        _table([{key: value for key, value in row.items() if key not in hidden} for row in outcome.rows], reveal, out, width)
     tasks = [task for task in outcome.tasks if not task.is_done or task.remark]
     if tasks:
         print(f"\nAtt göra ({len(tasks)}):", file=out)
-        _table([_task_line(task, outcome.today) for task in tasks], reveal, out)
+        _table([_task_line(task, outcome.today) for task in tasks], reveal, out, width)
     if outcome.problems:
         print(f"\nKontroll ({len(outcome.problems)}):", file=out)
-        _table([problem.as_row() for problem in outcome.problems], reveal, out, limit=110)
+        _table([problem.as_row() for problem in outcome.problems], reveal, out, width)
 
 
 # Shown in the terminal only with --visa-personnummer (the screen may be seen by others; JSON and files
@@ -290,13 +334,22 @@ def _write_results(args: argparse.Namespace, workbook_file, outcome: Outcome) ->
     log_row = {
         L.TIMESTAMP: datetime.now().replace(microsecond=0),
         L.USER: _user(),
-        L.FUNCTION: f"bup-grupper {args.command}",
+        L.FUNCTION: command_label(args.command),
         L.RESULT: outcome.summary,
     }
     data = apply_outcome(workbook_file.data, outcome, workbook_file.workbook.columns, log_row, name=args.workbook.name)
     written = registration_files(args.out, outcome, force=args.force) if export else []
     written.append(atomic_write(destination, lambda stream: stream.write(data), force=args.force))
     return written
+
+
+def command_label(name: str) -> str:
+    """The Swedish caption of the button a command mirrors (Logg's ``Funktion``, whichever edge ran it)."""
+    from . import services
+
+    commands = {command.name: command for command, _service in services.SERVICES.values()}
+    commands[services.IMPORT_INTEREST.name] = services.IMPORT_INTEREST
+    return commands[name].label
 
 
 def _user() -> str:
@@ -307,26 +360,35 @@ def _user() -> str:
 
 
 def run_new_workbook(args: argparse.Namespace, out: TextIO) -> int:
+    """``new-workbook PATH.xlsx|PATH.xlsm [--demo]``: the template (``.xlsm``: with the buttons and their
+    VBA), or with ``--demo`` the demo data in it."""
     from .files.writer import atomic_write
-    from .template import write_workbook
+    from .template import WorkbookContent, write_macro_template, write_workbook
+
+    suffix = args.path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        raise UserError(
+            "Den nya arbetsboken ska sluta på .xlsx (utan knappar) eller .xlsm (makroaktiverad, med knapparna)."
+        )
 
     def write(stream) -> None:
         import tempfile
 
+        content = WorkbookContent()
+        if args.demo:
+            from .demo import demo_content
+
+            content = demo_content()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / args.path.name
-            if args.demo:
-                from .demo import build_demo
-
-                build_demo(path)
+            if suffix == ".xlsm":
+                write_macro_template(path, content)
             else:
-                write_workbook(path)
+                write_workbook(path, content)
             stream.write(path.read_bytes())
 
-    if args.path.suffix.lower() != ".xlsx":
-        raise UserError("Den nya arbetsboken ska sluta på .xlsx (den makroaktiverade mallen finns i workbook_templates/).")
     atomic_write(args.path, write, force=args.force)
-    print(f"Skrev {args.path}", file=out)
+    print(f"Skrev {args.path.resolve()}", file=out)
     return EXIT_OK
 
 
@@ -337,7 +399,11 @@ def run_attendance_sheet(args: argparse.Namespace, out: TextIO) -> int:
     workbook = read_workbook_file(args.workbook, today=args.today or date.today()).workbook
     path = write_attendance_sheet(workbook, args.group, args.session, args.out, force=args.force)
     print(describe(path), file=out)
-    return EXIT_OK
+    # Like every command: 1 when the data it used has problems (the page notes them for the leader).
+    problems = [problem for problem in workbook.problems if problem.sheet == args.group]
+    if problems:
+        print(f"Obs: bladet {args.group} har {len(problems)} problem; kör Kontrollera och se bladet Kontroll.", file=out)
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def run_archive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

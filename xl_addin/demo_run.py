@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from datetime import datetime, time
 from pathlib import Path
@@ -35,7 +37,7 @@ def run_demo(directory: Path | None, *, out: TextIO, err: TextIO) -> int:
         log_row = {
             L.TIMESTAMP: datetime.combine(DEMO_TODAY, time(8, 0)),
             L.USER: "demo",
-            L.FUNCTION: f"bup-grupper {name}",
+            L.FUNCTION: command.label,
             L.RESULT: outcome.summary,
         }
         write_result_workbook(
@@ -45,5 +47,13 @@ def run_demo(directory: Path | None, *, out: TextIO, err: TextIO) -> int:
             registration_files(results, outcome, force=True)
     print(f"\nResultatfiler (demoarbetsboken med varje knapps ändringar): {results}", file=out)
     print("Prova själv, till exempel:", file=out)
-    print(f'  bup-grupper flag-late-rosters "{source}" --today {DEMO_TODAY.isoformat()}', file=out)
+    print(f'  {command_hint()} flag-late-rosters "{source}" --today {DEMO_TODAY.isoformat()}', file=out)
     return 0
+
+
+def command_hint() -> str:
+    """How to run ``bup-grupper`` from this Python, with its full path: a venv's scripts are not on PATH."""
+    scripts = Path(sys.executable).parent
+    launcher = scripts / ("bup-grupper.exe" if os.name == "nt" else "bup-grupper")
+    command = launcher if launcher.is_file() else f"{sys.executable} -m xl_addin"
+    return f'"{command}"' if " " in str(command) else str(command)

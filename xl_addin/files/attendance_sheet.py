@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,7 +86,28 @@ def choose_session(sheet: GroupSheet, number: int | None) -> Session:
     )
 
 
-def _line(participant: Participant, session: Session, show_guardian: bool) -> _Line:
+def participants_once(participants: Sequence[Participant]) -> list[tuple[Participant, tuple[int, ...]]]:
+    """Each participant once, in sheet order, with the sheet rows they stand on.
+
+    A personnummer on several rows (Kontrollera flags the later ones as duplicates) is one child: it
+    is listed at its first row, and the page asks the leader to check the sheet. Rows without a usable
+    personnummer cannot be compared and are listed as they are.
+    """
+    rows: dict[object, list[Participant]] = {}
+    for participant in participants:
+        if not (participant.name or participant.personal_number):
+            continue
+        key = participant.personal_number.digits if participant.personal_number else ("rad", participant.row)
+        rows.setdefault(key, []).append(participant)
+    return [(same[0], tuple(p.row for p in same)) for same in rows.values()]
+
+
+def _joined(numbers: Sequence[int]) -> str:
+    texts = [str(number) for number in numbers]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} och {texts[-1]}"
+
+
+def _line(participant: Participant, session: Session, show_guardian: bool, rows: Sequence[int] = ()) -> _Line:
     number = participant.personal_number.masked if participant.personal_number else "–"
     state = participant.attendance_at(session)
     note = ""
@@ -103,6 +125,8 @@ def _line(participant: Participant, session: Session, show_guardian: bool) -> _L
         note = "Okänt värde i arbetsboken – kontrollera"
     if participant.personal_number is None:
         note = (note + "; " if note else "") + "Kontrollera personnumret i arbetsboken"
+    if len(rows) > 1:
+        note = (note + "; " if note else "") + f"Står på rad {_joined(rows)} i gruppbladet – kontrollera"
     return _Line(participant.name, number, participant.guardian if show_guardian else "", marked, note)
 
 
@@ -116,7 +140,7 @@ def build_attendance_workbook(workbook: Workbook, group_id: str, session: Sessio
     leader = group.group_leader if group else ""
     attendee = group.attendee if group else ""
     show_guardian = attendee in (L.ATTENDEE_GUARDIAN, L.ATTENDEE_BOTH) or any(p.guardian for p in sheet.participants)
-    lines = [_line(p, session, show_guardian) for p in sheet.participants if p.name or p.personal_number]
+    lines = [_line(p, session, show_guardian, rows) for p, rows in participants_once(sheet.participants)]
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
