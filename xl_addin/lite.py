@@ -42,6 +42,18 @@ PACKAGE_NAME = "bup-gruppbokningar"
 # install the same wheels plus what holidays depends on (python-dateutil, six).
 REQUIREMENTS: tuple[tuple[str, str], ...] = (("xlwings", XLWINGS_VERSION), ("holidays", HOLIDAYS_VERSION))
 
+
+
+def runtime_wheels() -> list[str]:
+    """``name==version`` of every pure-Python wheel the Pyodide tests install: requirements.txt's, and
+    what holidays needs, at the versions installed here."""
+    from importlib.metadata import version
+
+    return [f"{name}=={pinned}" for name, pinned in REQUIREMENTS] + [
+        f"{name}=={version(name)}" for name in ("python-dateutil", "six")
+    ]
+
+
 # Modules of xl_addin that a click never imports: the file edge and the template builder.
 NOT_ON_THE_BUTTON_PATH = frozenset({
     "__main__.py", "cli.py", "demo.py", "demo_run.py", "template.py", "vba_project.py", "lite.py",
