@@ -57,8 +57,7 @@ _NO_BUTTONS_NOTE = (
     "Knapparna finns i den makroaktiverade mallen (.xlsm). Samma funktioner finns i kommandot bup-grupper."
 )
 _LITE_BUTTONS_NOTE = (
-    "Klicka på en knapp till vänster och vänta. Första gången öppnas en panel till höger medan "
-    "knapparna startar; det kan ta en halv minut. Resultatet står i Status och i panelen."
+    "Klicka på en knapp till vänster. Första klicket tar en halv minut. Svaret står i Status och i panelen till höger."
 )
 _WORKBOOK_SUBJECT = "Gruppbokningar för BUP:s behandlingsgrupper: deltagare, närvaro, registrering och vårdgaranti"
 
