@@ -8,11 +8,17 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from defusedxml import ElementTree as ET
+from openpyxl.worksheet.table import Table
 
-from xl_addin import buttons, lite
-from xl_addin.demo import build_demo
+from tests.pyodide_harness import old_client_payload
+from tests.test_buttons import ActionApplier, book_json, xw  # noqa: F401 (xw is a fixture)
+
+from xl_addin import buttons, excel_edge, lite
+from xl_addin.demo import DEMO_TODAY, build_demo
+from xl_addin.files.reader import read_workbook_file
 from xl_addin.domain import layout as L
 from xl_addin.template import (
     START_BUTTON_COLUMN_WIDTH,
@@ -267,3 +273,81 @@ def test_a_new_button_in_layout_gets_its_own_script_shape_and_cell(monkeypatch, 
 def test_the_committed_template_is_a_lite_workbook():
     committed = ROOT / "workbook_templates" / TEMPLATE_NAME
     assert lite.read_lite_properties(committed)["pyodideVersion"] == lite.PYODIDE_VERSION
+
+
+# -- the edge's Lite decisions, under CPython (the same under Pyodide: tests/test_lite_pyodide.py) -------
+class LiteActionApplier(ActionApplier):
+    """ActionApplier plus the two actions Lite's Ny grupp uses instead of copying Gruppmall."""
+
+    def _addSheet(self, action) -> None:
+        position, name = action["args"]
+        sheet = self.book.create_sheet(name, int(position))
+        assert sheet.title == name
+
+    def _addTable(self, action) -> None:
+        address, has_headers, style, name = action["args"]
+        assert has_headers is True and style == excel_edge.LITE_TABLE_STYLE
+        self._sheet(action).add_table(Table(displayName=name, ref=address.replace("$", "")))
+
+
+def assert_new_group_sheets_read_back(source: Path, actions: list[dict], folder: Path) -> None:
+    """Apply ``actions`` to a copy of ``source``: the new group sheets read back with their dates, a table
+    of their own, in their place, and no problems."""
+    book = openpyxl.load_workbook(source)
+    LiteActionApplier(book).apply(actions)
+    path = folder / "efter.xlsx"
+    book.save(path)
+    workbook = read_workbook_file(path, today=DEMO_TODAY).workbook
+    before = read_workbook_file(source, today=DEMO_TODAY).workbook
+    new = sorted(set(workbook.group_sheets) - set(before.group_sheets))
+    assert new
+    reopened = openpyxl.load_workbook(path)
+    for group_id in new:
+        sheet = workbook.group_sheets[group_id]
+        group = workbook.group(group_id)
+        assert len(sheet.sessions) == group.session_count
+        assert sheet.sessions[0].date == group.start_date
+        assert sheet.participants == ()
+        assert not [p for p in workbook.problems if p.sheet == group_id], group_id
+        assert list(reopened[group_id].tables) == [L.group_table_name(group_id)]
+        assert reopened.sheetnames[reopened.sheetnames.index(group_id) + 1] == L.INTEREST
+    assert not [p for p in workbook.problems if "Gruppbladet saknas" in p.message]
+
+
+@pytest.fixture
+def lite_edge(monkeypatch):
+    monkeypatch.setattr(excel_edge, "lacks_message_boxes", lambda: True)
+    monkeypatch.setattr(excel_edge, "lacks_sheet_copy", lambda: True)
+
+
+def test_ny_grupp_without_copy_sheet_builds_sheets_that_read_back(xw, built, lite_edge, tmp_path, capsys):  # noqa: F811
+    book = xw.Book(json=book_json(built["demo"], xw.__version__))
+    buttons.new_groups(book, today=DEMO_TODAY)
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions if a["func"] in ("addSheet", "copySheet", "setSheetVisibility", "alert")] \
+        == ["addSheet"]
+    assert_new_group_sheets_read_back(built["demo"], actions, tmp_path)
+    assert excel_edge.new_sheet_note() in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("function", [function for _caption, _sub, function in L.BUTTONS])
+def test_every_button_works_with_an_older_clients_payload(xw, built, lite_edge, capsys, function):  # noqa: F811
+    payload = book_json(built["demo"], xw.__version__)
+    new = xw.Book(json=payload)
+    getattr(buttons, function)(new, today=DEMO_TODAY)
+    printed_new = capsys.readouterr().out
+    old = xw.Book(json=old_client_payload(book_json(built["demo"], xw.__version__)))
+    getattr(buttons, function)(old, today=DEMO_TODAY)
+    printed_old = capsys.readouterr().out
+    assert "Ett oväntat fel" not in printed_old and "KeyError" not in printed_old
+    # the same writes (the Logg row's time may differ by a second: compare what and where)
+    where = [(a["func"], a["sheet_position"], a["start_row"], a["start_column"]) for a in old.json()["actions"]]
+    assert where == [(a["func"], a["sheet_position"], a["start_row"], a["start_column"])
+                     for a in new.json()["actions"]]
+    assert printed_old.splitlines()[0] == printed_new.splitlines()[0]
+
+
+def test_a_sheet_without_visibility_counts_as_shown(xw, built):  # noqa: F811
+    payload = old_client_payload(book_json(built["template"], xw.__version__))
+    grids, _tables = excel_edge.read_book(xw.Book(json=payload))
+    assert all(grid.visible for grid in grids.values())

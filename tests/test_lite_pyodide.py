@@ -19,7 +19,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.worksheet.table import Table
 
 from tests.pyodide_harness import (
     FIXED_CLOCK,
@@ -29,11 +28,12 @@ from tests.pyodide_harness import (
     old_client_payload,
     unavailable,
 )
-from tests.test_buttons import ActionApplier, book_json, table_rows, xw  # noqa: F401 (xw is a fixture)
+from tests.test_buttons import book_json, xw  # noqa: F401 (xw is a fixture)
+from tests.test_lite import LiteActionApplier
 from xl_addin import buttons, excel_edge, lite
 from xl_addin.demo import DEMO_TODAY, build_demo
 from xl_addin.domain import layout as L
-from xl_addin.files.reader import read_workbook_file
+from tests.test_lite import assert_new_group_sheets_read_back
 
 ROOT = Path(__file__).resolve().parents[1]
 BUTTONS = [function for _caption, _sub, function in L.BUTTONS]
@@ -208,42 +208,30 @@ def test_messages_go_to_status_and_the_task_pane(lite_runs, payload):
 
 
 # -- Ny grupp without copySheet ------------------------------------------------------------------------
-class LiteActionApplier(ActionApplier):
-    """ActionApplier plus the two actions Lite's Ny grupp uses instead of copying Gruppmall."""
-
-    def _addSheet(self, action) -> None:
-        position, name = action["args"]
-        sheet = self.book.create_sheet(name, int(position))
-        assert sheet.title == name
-
-    def _addTable(self, action) -> None:
-        address, has_headers, style, name = action["args"]
-        assert has_headers is True and style == excel_edge.LITE_TABLE_STYLE
-        sheet = self._sheet(action)
-        sheet.add_table(Table(displayName=name, ref=address.replace("$", "")))
-
-
 def test_ny_grupp_in_lite_makes_group_sheets_the_workbook_reads_back_without_problems(lite_runs, demo, tmp_path):
     actions, printed = lite_runs[("new_groups", "full")]
     assert "copySheet" not in {a["func"] for a in actions}
-    book = openpyxl.load_workbook(demo)
-    LiteActionApplier(book).apply(actions)
-    path = tmp_path / "efter.xlsx"
-    book.save(path)
-    workbook = read_workbook_file(path, today=DEMO_TODAY).workbook
-    before = read_workbook_file(demo, today=DEMO_TODAY).workbook
-    new = sorted(set(workbook.group_sheets) - set(before.group_sheets))
-    assert new
-    reopened = openpyxl.load_workbook(path)
-    for group_id in new:
-        sheet = workbook.group_sheets[group_id]
-        group = workbook.group(group_id)
-        assert len(sheet.sessions) == group.session_count
-        assert sheet.sessions[0].date == group.start_date
-        assert sheet.participants == ()
-        assert not [p for p in workbook.problems if p.sheet == group_id], group_id
-        assert list(reopened[group_id].tables) == [L.group_table_name(group_id)]
-        position = reopened.sheetnames.index(group_id)
-        assert reopened.sheetnames[position + 1] == L.INTEREST
+    assert_new_group_sheets_read_back(demo, actions, tmp_path)
     assert excel_edge.new_sheet_note() in printed
-    assert not [p for p in workbook.problems if "Gruppbladet saknas" in p.message]
+
+
+def test_a_failing_click_in_lite_shows_the_technical_detail_in_the_task_pane_without_personal_data(session,
+                                                                                                   payload):
+    snippet = (
+        "import xl_addin.services as _services\n"
+        "_services._original_check = _services.check\n"
+        "def _broken(workbook, today):\n"
+        "    raise ValueError('20140612-9013 Exempel Exempelsson')\n"
+        "_services.check = _broken\n"
+        "from xlwings.server import custom_scripts_call\n"
+        "book = await custom_scripts_call(sys.modules['main'], 'check', typehint_to_value={xw.Book: book})\n"
+    )
+    try:
+        actions, printed = session.actions(snippet, payload)
+    finally:
+        session.run("import xl_addin.services as s\ns.check = s._original_check")
+    assert "Ett oväntat fel inträffade (ValueError). Inget har ändrats" in printed
+    assert "Tekniska detaljer står i panelen till höger" in printed
+    assert "builtins.ValueError" in printed and "_broken" in printed
+    assert "20140612" not in printed and "Exempelsson" not in printed
+    assert {a["func"] for a in actions} == {"setValues"}  # Status only
