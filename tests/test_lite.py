@@ -88,6 +88,7 @@ def test_the_task_pane_part_points_at_the_web_extension_and_the_package_at_the_t
     with zipfile.ZipFile(workbook) as archive:
         pane = _xml(archive, lite.TASKPANES_PART).find("wetp:taskpane", NS)
         assert pane.get("dockstate") == "right"
+        assert pane.get("visibility") == "1"  # shown on open: that starts Lite, and the buttons need it
         ref = pane.find("wetp:webextensionref", NS).get(f"{{{NS['r']}}}id")
         assert _rels(archive, lite.TASKPANES_RELS_PART)[ref] == (lite.REL_WEBEXTENSION, "webextension1.xml")
         package = _rels(archive, "_rels/.rels")

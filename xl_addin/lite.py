@@ -205,10 +205,12 @@ def lite_properties(archive: bytes | None = None) -> dict[str, str]:
 
 
 def taskpanes_xml() -> str:
+    """Lite's task pane, shown when the workbook opens: the sheet buttons only work while Lite runs, and
+    showing its pane is what starts it."""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<wetp:taskpanes xmlns:wetp="{_NS_WETP}">'
-        '<wetp:taskpane dockstate="right" visibility="0" width="350" row="4">'
+        '<wetp:taskpane dockstate="right" visibility="1" width="350" row="4">'
         f'<wetp:webextensionref xmlns:r="{_NS_R}" r:id="rId1"/>'
         "</wetp:taskpane></wetp:taskpanes>"
     )
