@@ -5,9 +5,12 @@ Standard library only. Safe to run again: each step checks what is already there
 
 ``python3 install.py`` (developers and CI, the default)
     1. a virtual environment in ``.venv`` with the package (editable) and its test tools;
-    2. the workbook templates in ``workbook_templates/`` and the demo workbook;
-    3. the demo: every command run on the demo workbook, with a short Swedish summary;
-    4. on Windows and macOS, Excel's part (the xlwings add-in and its settings, the templates copied to
+    2. the package's wheel in ``dist/``, and for the tests the xlwings Lite runtime in ``build/pyodide``
+       (the npm package pyodide the template names, and the pure-Python wheels of Lite's
+       requirements); skipped with a note when npm is missing;
+    3. the workbook templates in ``workbook_templates/`` and the demo workbook;
+    4. the demo: every command run on the demo workbook, with a short Swedish summary;
+    5. on Windows and macOS, Excel's part (the xlwings add-in and its settings, the templates copied to
        Documents); skipped on Linux.
 ``py install.py --klient`` (a secretary's PC)
     Only the runtime: ``.venv`` with the package and what it needs (no test tools), installed from the
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import platform
 import re
@@ -37,6 +41,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 TEMPLATES = ROOT / "workbook_templates"
 DEMO_DIR = ROOT / "build" / "demo"
+DIST = ROOT / "dist"
+PYODIDE_BUILD = ROOT / "build" / "pyodide"  # the xlwings Lite runtime for the tests (not committed)
 MIN_PYTHON = (3, 11)
 PACKAGE = "bup-gruppbokningar"
 WHEELS = ROOT / "wheels"  # present in an offline bundle: the client mode installs from it
@@ -116,6 +122,46 @@ def check_bundle_python(wheels: Path, version: tuple[int, int] = sys.version_inf
             f"Kör med en av dem (till exempel py -{carried.split(', ')[-1]} install.py --klient) eller bygg om "
             f"paketet med --python {version[0]}.{version[1]}."
         )
+
+
+def build_wheel() -> None:
+    say(f"Bygger paketets wheel i {DIST}")
+    run(venv_python(), "-m", "pip", "wheel", "--disable-pip-version-check", "--quiet", "--no-deps", "-w", DIST, ".")
+
+
+def lite_runtime() -> tuple[str, list[str]]:
+    """(Pyodide version, wheels as name==version) that the template's Lite code needs."""
+    code = ("import json; from xl_addin import lite; "
+            "print(json.dumps([lite.PYODIDE_VERSION, lite.runtime_wheels()]))")
+    result = subprocess.run([str(venv_python()), "-c", code], check=True, cwd=ROOT, capture_output=True, text=True)
+    version, wheels = json.loads(result.stdout)
+    return version, wheels
+
+
+def install_pyodide() -> None:
+    """The xlwings Lite runtime for the tests: npm's pyodide and pure wheels, fetched now, used offline."""
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm saknas: Pyodide-testerna (xlwings Lite) hoppas över. Installera nodejs och npm och kör igen.")
+        return
+    version, wheels = lite_runtime()
+    package = PYODIDE_BUILD / "node_modules" / "pyodide" / "package.json"
+    installed = json.loads(package.read_text(encoding="utf-8")).get("version") if package.exists() else None
+    if installed != version:
+        say(f"Hämtar pyodide {version} (npm) till {PYODIDE_BUILD}")
+        PYODIDE_BUILD.mkdir(parents=True, exist_ok=True)
+        run(npm, "install", "--prefix", PYODIDE_BUILD, "--no-audit", "--no-fund", "--silent", f"pyodide@{version}")
+    folder = PYODIDE_BUILD / "wheels"
+    wanted = {requirement.split("==")[0].lower().replace("-", "_") + "-" + requirement.split("==")[1]
+              for requirement in wheels}
+    present = {"-".join(path.name.split("-")[:2]).lower() for path in folder.glob("*.whl")}
+    if not wanted <= present:
+        say(f"Hämtar rena Python-wheels för xlwings Lite till {folder}")
+        if folder.exists():
+            shutil.rmtree(folder)
+        run(venv_python(), "-m", "pip", "download", "--disable-pip-version-check", "--quiet", "--no-deps",
+            "--only-binary=:all:", "--implementation", "py", "--platform", "any", "--python-version", "3.12",
+            "-d", folder, *wheels)
 
 
 def build_workbooks() -> None:
@@ -312,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         create_venv()
         install_package(client=args.klient)
         if not args.klient:
+            build_wheel()
+            install_pyodide()
             build_workbooks()
             run_demo()
         set_up_excel(client=args.klient)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -139,10 +140,14 @@ def _done_message(outcome: Outcome) -> str:
         lines.append("Problemen står på bladet Kontroll, med celladress.")
     if any(task.is_open for task in outcome.tasks):
         lines.append("Uppgifterna står på bladet Att göra.")
+    if outcome.new_sheets and excel_edge.lacks_sheet_copy():
+        lines.append(excel_edge.new_sheet_note())
     return "\n".join(lines)
 
 
 def _user() -> str:
+    if sys.platform == "emscripten":  # xlwings Lite: the browser's Python does not know who is signed in
+        return ""
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -69,6 +69,8 @@ def log_exception(where: str, error: BaseException) -> None:
     try:
         from . import __version__
 
+        if sys.platform == "emscripten":  # xlwings Lite: the log file would stay in the browser; show it
+            print(f"{where} | xl_addin {__version__} | Python {sys.version.split()[0]}\n{describe_exception(error)}")
         _logger().error(
             "%s | xl_addin %s | Python %s\n%s", where, __version__, sys.version.split()[0], describe_exception(error)
         )

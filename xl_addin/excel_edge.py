@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -68,7 +69,8 @@ def _refused_no_template() -> str:
 def unexpected_message(error: BaseException, *, written: Sequence[str] = (), remaining: Sequence[str] = ()) -> str:
     """The Swedish message for a failure that is not the user's: what happened, what was written."""
     kind = type(error).__name__
-    where = f" Tekniska detaljer finns i {log_path()}."
+    where = (" Tekniska detaljer står i panelen till höger." if lacks_message_boxes() else
+             f" Tekniska detaljer finns i {log_path()}.")
     if not written:
         return (f"Ett oväntat fel inträffade ({kind}). Inget har ändrats i arbetsboken.{where} "
                 "Kontakta IT-kontakten och berätta vilken knapp du klickade på.")
@@ -111,7 +113,16 @@ def read_sheet(sheet) -> SheetGrid:
         grid = [[] for _ in range(top - 1)] + grid
     while grid and all(is_blank(value) for value in grid[-1]):
         grid.pop()  # an empty sheet reports A1 as its used range
-    return SheetGrid(sheet.name, grid, (), bool(sheet.visible))
+    return SheetGrid(sheet.name, grid, (), _is_visible(sheet))
+
+
+def _is_visible(sheet) -> bool:
+    """Whether the sheet is shown; older Office.js clients send no visibility (xlwings then raises
+    KeyError), and such a sheet counts as shown: only Gruppmall is hidden, and nothing depends on it."""
+    try:
+        return bool(sheet.visible)
+    except KeyError:
+        return True
 
 
 def _address_box(address: str) -> tuple[int, int, int, int]:
@@ -430,7 +441,65 @@ def _column_letters(column: int) -> str:
     return re.sub(r"\d", "", cell_address(1, column))
 
 
+# -- what xlwings Lite's client may lack ----------------------------------------------------------------
+LITE_TABLE_STYLE = "TableStyleLight9"  # the template's table style, as Office.js names it
+
+
+def lacks_message_boxes() -> bool:
+    """xlwings Lite (Pyodide): ``App.alert`` is not supported in Wasm mode; messages are printed to
+    Lite's task pane instead (and the summary is in Status)."""
+    return sys.platform == "emscripten"
+
+
+def lacks_sheet_copy() -> bool:
+    """xlwings Lite (Pyodide): the Office.js client may have no handler for copying or hiding sheets
+    (the public client has none), so a new group sheet is added and filled with basic actions only."""
+    return sys.platform == "emscripten"
+
+
+def new_sheet_note() -> str:
+    """Said after Ny grupp when the sheet was built without copying Gruppmall."""
+    return ("Det nya gruppbladet har rubriker, datum och tabell men inte listrutor och färger för "
+            "närvaro. Skriv Deltog, Uteblev eller Avbokad (eller D, U, A); Kontrollera visar felskrivningar.")
+
+
+def _plan_added_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
+    """New group sheets from actions every Office.js client has (addSheet, setValues, addTable)."""
+    names = list(grids)
+    fixed = set(L.FIXED_SHEETS)
+    anchor = max((index for index, name in enumerate(names) if name == L.GROUPS or name not in fixed), default=None)
+    after = [names[anchor] if anchor is not None else names[-1]]
+    leading = len(L.PARTICIPANT_LEADING_COLUMNS)
+    for new in sheets:
+        sessions = len(new.session_dates)
+        columns = L.participant_columns(sessions)
+        top = [[None] * len(columns) for _ in range(L.GROUP_SHEET_HEADER_ROW - 1)]
+        top[L.GROUP_SHEET_TITLE_ROW - 1][0] = excel_value(new.title)
+        top[L.GROUP_SHEET_REGISTERED_ROW - 1][leading - 1] = L.GROUP_SHEET_REGISTERED_LABEL
+        top[L.GROUP_SHEET_DATE_ROW - 1][leading - 1] = L.GROUP_SHEET_DATE_LABEL
+        for index, session_date in enumerate(new.session_dates):
+            top[L.GROUP_SHEET_DATE_ROW - 1][leading + index] = session_date
+        rows = [*top, list(columns)]
+
+        def create(new: NewGroupSheet = new) -> None:
+            book.sheets.add(name=new.name, after=book.sheets[after[0]])
+            after[0] = new.name
+
+        def fill(new: NewGroupSheet = new, rows: list[list[object]] = rows, width: int = len(columns)) -> None:
+            created = book.sheets[new.name]
+            created.range((1, 1)).value = rows
+            header = L.GROUP_SHEET_HEADER_ROW
+            created.tables.add(source=created.range((header, 1), (header + 1, width)), name=L.group_table_name(new.name),
+                               has_headers=True, table_style_name=LITE_TABLE_STYLE)
+
+        plan.add(f"nytt gruppblad {new.name}", create)
+        plan.add(f"gruppbladet {new.name}: rubrik, datum och {sessions} tillfällen", fill)
+
+
 def _plan_new_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
+    if lacks_sheet_copy():
+        _plan_added_sheets(plan, book, grids, sheets)
+        return
     template = grids.get(L.GROUP_TEMPLATE)
     layout = _template_columns(template) if template is not None else None
     if layout is None:
@@ -580,7 +649,10 @@ def apply(
 
 # -- telling the user -------------------------------------------------------------------------------
 def show_message(book, message: str, *, critical: bool = False) -> None:
-    """A message box where the engine has one; never fails the button."""
+    """A message box where the engine has one (in xlwings Lite: the task pane); never fails the button."""
+    if lacks_message_boxes():
+        print(message)  # Lite shows what a script prints in its task pane, which the button opens
+        return
     try:
         book.app.alert(message, title=TITLE, mode="critical" if critical else "info")
     except Exception as error:  # a message box is a courtesy: log why it failed and go on

@@ -60,6 +60,9 @@ _START_NOTES = (
 _NO_BUTTONS_NOTE = (
     "Knapparna finns i den makroaktiverade mallen (.xlsm)."
 )
+_LITE_BUTTONS_NOTE = (
+    "Klicka på en knapp till vänster. Första klicket tar en halv minut. Svaret står i Status och i panelen till höger."
+)
 _WORKBOOK_SUBJECT = "Gruppbokningar för BUP:s behandlingsgrupper: deltagare, närvaro, registrering och vårdgaranti"
 
 _DATE_COLUMNS = frozenset({
@@ -92,6 +95,15 @@ _LINK_COLUMNS = frozenset({L.CELL})  # Kontroll's Cell: a link that jumps to the
 _SESSION_WIDTH = 11
 START_HELP_WIDTH = 80  # Start's column B: one button's line (wrapped), leaving room for the summary
 SUMMARY_ANCHOR = "D3"  # the summary block's title; labels below it, counts in the next column
+
+# Start's button column and rows; a Lite button's shape covers its cell exactly (XlsxWriter's pixels:
+# a width of w characters is 7w + 5 pixels, a row of h points is 4h/3 pixels).
+START_BUTTON_COLUMN_WIDTH = 34
+START_ROW_HEIGHT = 30
+START_BUTTON_WIDTH_PX = 7 * START_BUTTON_COLUMN_WIDTH + 5
+START_ROW_HEIGHT_PX = START_ROW_HEIGHT * 4 // 3
+LITE_BUTTON_FILL = "#2F5597"
+LITE_BUTTON_LINE = "#1F3864"
 _MAX_WIDTH = 32  # a long header may not push a column wider than this (its width list wins)
 _MAX_CONTENT_WIDTH = 90  # nor may a long value (wider text is cut at the next filled cell)
 _NUMBER_COLUMNS = frozenset({  # counts, centred so that they do not run into the text beside them
@@ -157,28 +169,38 @@ def write_workbook(
     *,
     vba_project: bytes | None = None,
     buttons: Sequence[tuple[str, str]] = (),
+    lite: bool | None = None,
 ) -> Path:
     """Write the Sofia workbook to ``path`` (via a temporary name, then renamed) and return the path.
 
     ``buttons`` are ``(caption, macro)`` pairs placed on ``Start``; they need ``vba_project`` (the
-    bytes of a ``vbaProject.bin``), and then ``path`` must end in ``.xlsm``.
+    bytes of a ``vbaProject.bin``), and then ``path`` must end in ``.xlsm``. ``lite`` (default: every
+    workbook without a VBA project) makes it an xlwings Lite workbook: a sheet button per
+    ``layout.BUTTONS`` on ``Start`` and Lite's code in the web-extension part (``lite.py``).
     """
     path = Path(path)
     if vba_project is not None and path.suffix.lower() != ".xlsm":
         raise ValueError(f"A workbook with a VBA project must be saved as .xlsm, not {path.name}")
     if buttons and vba_project is None:
         raise ValueError("Buttons call macros: pass vba_project as well")
+    lite = vba_project is None if lite is None else lite
     buffer = io.BytesIO()
-    _Builder(buffer, content, vba_project, buttons).build()
+    _Builder(buffer, content, vba_project, buttons, lite=lite).build()
+    data = buffer.getvalue()
+    if lite:
+        from .lite import add_lite_parts
+
+        shapes = [L.button_shape_name(sub) for _caption, sub, _function in L.BUTTONS]
+        data = add_lite_parts(data, start_sheet_index=sheet_names(content).index(L.START) + 1, shape_names=shapes)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(buffer.getvalue())
+    temporary.write_bytes(data)
     os.replace(temporary, path)
     return path
 
 
 def build_templates(directory: Path | str) -> list[Path]:
-    """Write the templates teams receive into ``directory``: ``Gruppbokningar-mall.xlsx`` (no macros)
-    and ``Gruppbokningar-mall.xlsm`` (with the buttons)."""
+    """Write the templates teams receive into ``directory``: ``Gruppbokningar-mall.xlsx`` (no macros;
+    sheet buttons for xlwings Lite) and ``Gruppbokningar-mall.xlsm`` (form buttons for classic xlwings)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     return [write_workbook(directory / TEMPLATE_NAME), write_macro_template(directory / MACRO_TEMPLATE_NAME)]
@@ -210,10 +232,13 @@ class _Builder:
         content: WorkbookContent,
         vba_project: bytes | None,
         buttons: Sequence[tuple[str, str]],
+        *,
+        lite: bool = False,
     ) -> None:
         self.content = content
         self.vba_project = vba_project
         self.buttons = tuple(buttons)
+        self.lite = lite
         self.book = xlsxwriter.Workbook(target, {
             "in_memory": True,
             "default_date_format": DATE_FORMAT,
@@ -329,17 +354,17 @@ class _Builder:
 
     # -- Start -----------------------------------------------------------------------------------
     def _start(self, sheet) -> None:
-        sheet.set_column(0, 0, 34)
+        sheet.set_column(0, 0, START_BUTTON_COLUMN_WIDTH)
         sheet.set_column(1, 1, START_HELP_WIDTH)
         sheet.write_string(0, 0, L.WORKBOOK_TITLE, self.title)
         sheet.set_row(0, 26)
         sheet.write_string(2, 0, L.STATUS, self.bold)
         row, col = xl_cell_to_rowcol(L.STATUS_CELL)
         sheet.write_blank(row, col, None, self.status)
-        first = 4  # row 5: the first button
+        first = L.START_FIRST_BUTTON_ROW - 1  # 0-based row of the first button
         captions = [caption for caption, _ in L.BUTTON_HELP]
         for index, (caption, text) in enumerate(L.BUTTON_HELP):
-            sheet.set_row(first + index, 30, None)
+            sheet.set_row(first + index, START_ROW_HEIGHT, None)
             sheet.write_rich_string(first + index, 1, self.bold, caption, f" – {text}", self.wrap)
         extra = 0
         for caption, macro in self.buttons:
@@ -347,14 +372,19 @@ class _Builder:
                 button_row = first + captions.index(caption)
             else:
                 button_row = first + len(captions) + extra
-                sheet.set_row(button_row, 30, None)
+                sheet.set_row(button_row, START_ROW_HEIGHT, None)
                 extra += 1
             sheet.insert_button(button_row, 0, {
                 "macro": macro, "caption": caption, "width": 230, "height": 34,
                 "x_offset": 4, "y_offset": 3,
             })
+        if self.lite:
+            extra = max(extra, self._lite_buttons(sheet, len(captions)))
         notes_row = first + len(captions) + extra + 1
-        notes = _START_NOTES if self.buttons else (*_START_NOTES, _NO_BUTTONS_NOTE)
+        if self.lite:
+            notes = (_LITE_BUTTONS_NOTE, *_START_NOTES)
+        else:
+            notes = _START_NOTES if self.buttons else (*_START_NOTES, _NO_BUTTONS_NOTE)
         for offset, note in enumerate(notes):
             sheet.write_string(notes_row + offset, 1, note)
         self._start_summary(sheet)
@@ -376,6 +406,29 @@ class _Builder:
             sheet.write_formula(top + offset, left + 1, formula, self.summary_count, 0)
         for offset, note in enumerate(L.SUMMARY_NOTES, start=len(summary_formulas()) + 1):
             sheet.write_string(top + offset, left, note, self.summary_note)
+
+    def _lite_buttons(self, sheet, helped: int) -> int:
+        """xlwings Lite's sheet buttons: a text box over each button's cell, linked to that cell (the
+        shapes are renamed after the build, see ``lite.py``); returns the rows added below the help."""
+        added = 0
+        for caption, _sub, _function in L.BUTTONS:
+            cell = L.START_BUTTON_CELLS[caption]
+            row, col = xl_cell_to_rowcol(cell)
+            if row - (L.START_FIRST_BUTTON_ROW - 1) >= helped:
+                sheet.set_row(row, START_ROW_HEIGHT, None)
+                added += 1
+            sheet.insert_textbox(row, col, caption, {
+                "width": START_BUTTON_WIDTH_PX, "height": START_ROW_HEIGHT_PX,
+                "x_offset": 0, "y_offset": 0,
+                "url": f"internal:{_quoted(L.START)}!{cell}",
+                "tip": caption,
+                "font": {"bold": True, "color": "#FFFFFF", "size": 11},
+                "align": {"vertical": "middle", "horizontal": "center"},
+                "fill": {"color": LITE_BUTTON_FILL},
+                "line": {"color": LITE_BUTTON_LINE},
+                "object_position": 1,
+            })
+        return added
 
     # -- table sheets ----------------------------------------------------------------------------
     def _table(self, sheet, table: L.Table, rows: Sequence[Mapping[str, object]],

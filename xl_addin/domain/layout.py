@@ -395,3 +395,32 @@ SUMMARY_SESSIONS_TO_REGISTER = "Tillfällen att registrera"
 SUMMARY_LISTS_AT_RISK = "Listor i riskzonen"
 SUMMARY_LATE_LISTS = "Sena eller ofullständiga listor"
 SUMMARY_NOTES = ("Räknas om av sig själv.", "Klicka på en rad för att gå till bladet.")
+
+
+# Sheet buttons for xlwings Lite: one named shape per button over its cell in column A of Start, the
+# cell its hyperlink points at, and the ``@script(button="[name]Start!cell")`` in main.py. A button's
+# row is its line of BUTTON_HELP; a button without a line goes below them, in the order of BUTTONS.
+START_BUTTON_COLUMN = "A"
+START_FIRST_BUTTON_ROW = 5
+
+
+def button_shape_name(sub: str) -> str:
+    """The name of a button's shape on Start (Excel shape names: no spaces, unique on the sheet)."""
+    return f"btn_{sub}"
+
+
+def _start_button_cells() -> dict[str, str]:
+    helped = [caption for caption, _ in BUTTON_HELP]
+    cells: dict[str, str] = {}
+    extra = 0
+    for caption, _sub, _function in BUTTONS:
+        if caption in helped:
+            row = START_FIRST_BUTTON_ROW + helped.index(caption)
+        else:
+            row = START_FIRST_BUTTON_ROW + len(helped) + extra
+            extra += 1
+        cells[caption] = f"{START_BUTTON_COLUMN}{row}"
+    return cells
+
+
+START_BUTTON_CELLS: dict[str, str] = _start_button_cells()  # caption -> cell on Start, e.g. "A5"

@@ -346,8 +346,8 @@ def _relationships(data: bytes | None, base: str) -> dict[str, tuple[str, str]]:
     found = {}
     for rel in root:
         target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External":
-            continue
+        if rel.get("TargetMode") == "External" or target.startswith("#"):
+            continue  # a web address, or a place in this workbook (a sheet button's link): not a part
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
         found[rel.get("Id")] = (rel.get("Type", ""), path)
     return found
