@@ -258,17 +258,18 @@ def test_the_start_sheet_of_the_xlsx_no_longer_sends_users_to_the_macro_workbook
 
 
 def test_a_new_button_in_layout_gets_its_own_script_shape_and_cell(monkeypatch, tmp_path):
-    extra = (L.BUTTON_ARCHIVE, "ArkiveraAvslutade", "check")  # any existing function will do here
+    caption = "Ny knapp utan hjälprad"
+    extra = (caption, "NyKnapp", "check")  # any existing function will do here
     monkeypatch.setattr(L, "BUTTONS", (*L.BUTTONS, extra))
     monkeypatch.setattr(L, "START_BUTTON_CELLS", L._start_button_cells())
-    assert L.START_BUTTON_CELLS[L.BUTTON_ARCHIVE] == f"A{L.START_FIRST_BUTTON_ROW + len(L.BUTTON_HELP)}"
+    assert L.START_BUTTON_CELLS[caption] == f"A{L.START_FIRST_BUTTON_ROW + len(L.BUTTON_HELP)}"
     source = lite.main_py(b"PK")
-    assert f"[btn_ArkiveraAvslutade]Start!{L.START_BUTTON_CELLS[L.BUTTON_ARCHIVE]}" in source
+    assert f"[btn_NyKnapp]Start!{L.START_BUTTON_CELLS[caption]}" in source
     path = write_workbook(tmp_path / "ny.xlsx")
     with zipfile.ZipFile(path) as archive:
         _drawing, root = _start_drawing(archive)
     names = [p.get("name") for p in root.iterfind(".//xdr:cNvPr", NS)]
-    assert names[-1] == "btn_ArkiveraAvslutade" and len(names) == len(L.BUTTONS)
+    assert names[-1] == "btn_NyKnapp" and len(names) == len(L.BUTTONS)
 
 
 def test_the_committed_template_is_a_lite_workbook():

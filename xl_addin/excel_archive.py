@@ -13,7 +13,6 @@ rows that leave, not with the rows themselves.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path, PurePath
@@ -62,8 +61,9 @@ def _why_not(staying: tuple[Verdict, ...]) -> list[str]:
 def click(book, today: date, user: str) -> Outcome:
     """One click of the archive button (``buttons.archive``)."""
     label = L.BUTTON_ARCHIVE
-    if sys.platform == "emscripten":
-        message = lite_message()
+    if excel_edge.lacks_local_files():
+        message = f"{label} {today.isoformat()}: {lite_message()}"
+        excel_edge.write_status(book, message)
         excel_edge.show_message(book, message, critical=True)
         return Outcome(command=services.ARCHIVE.name, today=today, summary=message)
     try:

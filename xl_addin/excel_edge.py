@@ -457,6 +457,11 @@ def lacks_sheet_copy() -> bool:
     return sys.platform == "emscripten"
 
 
+def lacks_local_files() -> bool:
+    """xlwings Lite (Pyodide): the browser's Python cannot save a file on the PC (the archive file)."""
+    return sys.platform == "emscripten"
+
+
 def new_sheet_note() -> str:
     """Said after Ny grupp when the sheet was built without copying Gruppmall."""
     return ("Det nya gruppbladet har rubriker, datum och tabell men inte listrutor och färger för "

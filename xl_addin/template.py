@@ -442,6 +442,9 @@ class _Builder:
         anchor_row, first_col = xl_cell_to_rowcol(table.anchor)
         if header_row is not None:
             anchor_row = header_row
+        if table.aliases:  # content under an earlier header (an upgraded workbook, older callers)
+            renamed = dict(table.aliases)
+            rows = [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
         for row in rows:
             unknown = set(row) - set(columns)
             if unknown:

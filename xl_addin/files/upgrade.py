@@ -195,6 +195,11 @@ class _Upgrade:
                 else:
                     target.append(None)
         title_value = grid.value(1, 1)
+        label_row, label_column = _cell(L.GROUP_SHEET_PENDING_LABEL_CELL)
+        if as_text(grid.value(label_row, label_column)) == L.GROUP_SHEET_PENDING_LABEL:
+            # the template's own count of sessions to register (contract 1.2): the new template writes it
+            self.use(grid.name, label_row, label_column)
+            self.use(grid.name, *_cell(L.GROUP_SHEET_PENDING_CELL))
         if header_row > 1:
             self.use(grid.name, 1, 1)
             for label_row in (header_row - 1, header_row - 2):  # the labels Datum / Registrerad
@@ -226,6 +231,15 @@ class _Upgrade:
                 if not is_blank(value) and (row_index, column_index) not in used:
                     self.report.not_placed.append((sheet, cell_address(row_index, column_index),
                                                    "cellen ligger utanför tabellerna och flyttades inte"))
+
+
+def _cell(address: str) -> tuple[int, int]:
+    """``B2`` → (2, 2)."""
+    letters = address.rstrip("0123456789")
+    column = 0
+    for char in letters:
+        column = column * 26 + ord(char) - 64
+    return int(address[len(letters):]), column
 
 
 def _version(grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation]) -> str:
