@@ -315,9 +315,8 @@ TECHNICAL_WORDS = (
 )
 _TECHNICAL = re.compile(r"(?<![\w-])(?:" + "|".join(TECHNICAL_WORDS) + r")(?![\w-])", re.IGNORECASE)
 _PRODUCT_NAMES = ("bup-grupper", "xl_addin")
-# Logg's Funktion from the command line is the set-up branch's part of issue 16 (the button's caption
-# instead of "bup-grupper <command>"); until it lands, that one column is left out here.
-_OWNED_ELSEWHERE = {(L.LOG, L.FUNCTION)}
+# Columns left out of the scan (none: Logg's Funktion is the button's caption from both edges).
+_OWNED_ELSEWHERE: set[tuple[str, str]] = set()
 
 
 def _visible_texts(path: Path) -> list[tuple[str, str]]:
