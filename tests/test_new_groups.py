@@ -51,7 +51,15 @@ def test_groups_with_a_sheet_or_errors_get_none():
     )
     decision, sheets = plan_new_groups(book, date(2026, 9, 1))
     assert sheets == ()
-    assert [(p.cell, p.severity) for p in decision.problems] == [("A3", "Varning")]
+    assert decision.problems == [] and decision.counts == {"hoppades över": 1}  # the reader reports the row
+
+
+def test_a_group_whose_sheet_was_renamed_gets_no_new_sheet():
+    from dataclasses import replace
+
+    book = replace(workbook([group("G1", start=date(2026, 9, 2))]), renamed_sheets={"G1 ht26": "G1"})
+    decision, sheets = plan_new_groups(book, date(2026, 9, 1))
+    assert sheets == () and decision.problems == []
 
 
 def test_the_service_hands_the_sheets_to_the_edge():

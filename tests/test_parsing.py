@@ -56,6 +56,7 @@ def read(groups=(), sheet=None, *, groups_header=L.GROUPS_TABLE.columns, extra=N
     }
     grids[L.INTEREST] = SheetGrid(L.INTEREST, [list(L.INTEREST_TABLE.columns)])
     grids[L.TASKS] = SheetGrid(L.TASKS, [list(L.TASKS_TABLE.columns)])
+    grids[L.REGISTRATION] = SheetGrid(L.REGISTRATION, [list(L.REGISTRATION_TABLE.columns)])
     if sheet is not None:
         grids["G1"] = sheet
     grids.update(extra or {})
@@ -81,11 +82,22 @@ def test_extra_and_reordered_columns_are_fine():
     assert book.groups[0].group_id == "G1" and problems(book) == []
 
 
-def test_a_renamed_header_is_reported_with_its_table_and_the_exact_name():
+def test_a_renamed_header_is_reported_once_at_the_renamed_cell_with_the_exact_name():
     header = tuple("Start" if column == L.START_DATE else column for column in L.GROUPS_TABLE.columns)
+    book = read([group_row(), group_row(**{L.GROUP_ID: "G2"})], group_sheet([{L.PERSONAL_NUMBER: P1}]),
+                groups_header=header)
+    assert [(p.cell, p.message) for p in book.problems if "Start" in p.message] == [
+        ("D1", "Rubriken Start ska heta Startdatum. Skriv tillbaka den exakt så: Startdatum"),
+    ]  # not one line per row as well
+    assert all(group.start_date is None and group.has_errors for group in book.groups)  # nothing recomputed
+
+
+def test_a_missing_header_nothing_resembles_is_reported_at_the_first_header_cell():
+    header = tuple(column for column in L.GROUPS_TABLE.columns if column != L.START_DATE) + ("Anteckning",)
     book = read([group_row()], group_sheet([{L.PERSONAL_NUMBER: P1}]), groups_header=header)
-    messages = [p.message for p in book.problems if p.sheet == L.GROUPS]
-    assert any("Kolumnen Startdatum saknas i tabellen Grupper" in message for message in messages)
+    assert [(p.cell, p.message) for p in book.problems if p.sheet == L.GROUPS] == [
+        ("A1", "Kolumnen Startdatum saknas i tabellen Grupper. Lägg tillbaka rubriken exakt så: Startdatum"),
+    ]
 
 
 def test_blank_rows_inside_a_table_are_skipped():

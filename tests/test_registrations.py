@@ -11,7 +11,7 @@ from xl_addin.domain.model import CellWrite, Outcome
 from xl_addin.domain.registrations import export_registrations, registration_day
 from xl_addin.files.writer import write_csv
 
-from .builders import group, participant, sheet, weekly, workbook
+from .builders import group, participant, person, sheet, weekly, workbook
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -65,24 +65,62 @@ def test_golden_csv_of_registration_rows(tmp_path):
     assert raw.decode("utf-8-sig") == (GOLDEN / "registrering.csv").read_bytes().decode("utf-8-sig")
 
 
-def test_missing_attendance_holds_back_the_whole_session():
+def _exported(book, *visits):
+    """``book`` whose Registrering holds ``visits`` (session number, participant serial) of G1."""
+    from dataclasses import replace
+
+    from .builders import person
+
+    return replace(book, exported_visits=frozenset(("G1", number, person(serial).digits) for number, serial in visits))
+
+
+def test_missing_attendance_holds_back_only_that_visit():
     dates = weekly(date(2026, 9, 2), 2)
     decision = export_registrations(_book(dates, [participant(1, "DD"), participant(2, "D-")]), date(2026, 9, 14))
-    assert {row[L.SESSION] for row in decision.rows} == {1}
-    assert [CellWrite("G1", 2, "T1", date(2026, 9, 14))] == decision.writes
+    assert [(row[L.SESSION], row[L.PERSONAL_NUMBER]) for row in decision.rows] == [
+        (1, person(1)), (1, person(2)), (2, person(1)),
+    ]
+    assert decision.writes == [CellWrite("G1", 2, "T1", date(2026, 9, 14)), CellWrite("G1", 2, "T2", date(2026, 9, 14))]
     assert [(p.cell, p.message) for p in decision.problems] == [
-        ("E3", "G1 tillfälle 2 (2026-09-09) exporteras inte: närvaro saknas för 1 deltagare. Rätta och exportera igen."),
+        ("E2", "G1 tillfälle 2 (2026-09-09): 1 besök väntar, närvaro saknas på rad 7. "
+               "Det exporteras vid nästa export när det är rättat; de andra besöken påverkas inte."),
     ]
 
 
-def test_a_faulty_participant_row_holds_back_the_session():
-    decision = export_registrations(_book([date(2026, 9, 2)], [participant(1, "D"), participant(2, "D", has_errors=True)]), date(2026, 9, 3))
-    assert decision.rows == [] and decision.writes == []
-    assert "1 deltagarrad har fel" in decision.problems[0].message
+def test_a_faulty_participant_row_holds_back_only_its_visits():
+    people = [participant(1, "D"), participant(2, "D", has_errors=True), participant(3, "U")]
+    decision = export_registrations(_book([date(2026, 9, 2)], people), date(2026, 9, 3))
+    assert [row[L.PERSONAL_NUMBER] for row in decision.rows] == [person(1), person(3)]
+    assert decision.writes == [CellWrite("G1", 2, "T1", date(2026, 9, 3))]
+    assert [p.message for p in decision.problems] == [
+        "G1 tillfälle 1 (2026-09-02): 1 besök väntar, rad 7 har fel (se Kontroll). "
+        "Det exporteras vid nästa export när det är rättat; de andra besöken påverkas inte.",
+    ]
+
+
+def test_a_held_visit_is_exported_once_its_row_is_fixed_and_the_mark_is_kept():
+    people = [participant(1, "D"), participant(2, "U"), participant(3, "D")]
+    book = _exported(_book([date(2026, 9, 2)], people, [date(2026, 9, 3)]), (1, 1), (1, 3))
+    decision = export_registrations(book, date(2026, 9, 10))
+    assert [(row[L.PERSONAL_NUMBER], row[L.ATTENDANCE]) for row in decision.rows] == [(person(2), L.NO_SHOW)]
+    assert decision.writes == [] and decision.problems == []  # Registrerad keeps the first export's date
+
+
+def test_a_visit_in_registrering_is_never_exported_again():
+    book = _exported(_book([date(2026, 9, 2)], [participant(1, "D")]), (1, 1))  # the mark was cleared by hand
+    decision = export_registrations(book, date(2026, 9, 10))
+    assert (decision.rows, decision.writes, decision.problems) == ([], [], [])
+
+
+def test_a_mark_without_rows_in_registrering_holds_the_session():
+    """Typed by hand: the reader reports it at the Registrerad cell; the rule exports nothing of it."""
+    decision = export_registrations(_book([date(2026, 9, 2)], [participant(1, "D")], [date(2026, 9, 3)]), date(2026, 9, 10))
+    assert (decision.rows, decision.writes, decision.problems) == ([], [], [])
 
 
 def test_exported_sessions_are_not_exported_again():
-    decision = export_registrations(_book([date(2026, 9, 2)], [participant(1, "D")], [date(2026, 9, 3)]), date(2026, 9, 10))
+    book = _exported(_book([date(2026, 9, 2)], [participant(1, "D")], [date(2026, 9, 3)]), (1, 1))
+    decision = export_registrations(book, date(2026, 9, 10))
     assert (decision.rows, decision.writes, decision.problems) == ([], [], [])
 
 
@@ -93,7 +131,8 @@ def test_a_chosen_date_exports_only_that_session_even_before_its_registration_da
 
 
 def test_a_chosen_date_already_exported_is_reported():
-    decision = export_registrations(_book([date(2026, 9, 2)], [participant(1, "D")], [date(2026, 9, 3)]), date(2026, 9, 10), session_date=date(2026, 9, 2))
+    book = _exported(_book([date(2026, 9, 2)], [participant(1, "D")], [date(2026, 9, 3)]), (1, 1))
+    decision = export_registrations(book, date(2026, 9, 10), session_date=date(2026, 9, 2))
     assert decision.rows == [] and "redan exporterat" in decision.problems[0].message
 
 
@@ -103,4 +142,22 @@ def test_group_type_without_codes_holds_back_its_sessions():
     book = workbook([group(start=date(2026, 9, 2), sessions=1)], [sheet("G1", [date(2026, 9, 2)], [participant(1, "D")])],
                     group_types={"ADHD Ung": GroupType("ADHD Ung", "Patient", "Gruppbesök", "")})
     decision = export_registrations(book, date(2026, 9, 3))
-    assert decision.rows == [] and "saknar besökstyp/åtgärdskod" in decision.problems[0].message
+    assert decision.rows == [] and decision.problems == []  # the reader reports the Koder cell, once
+    assert decision.counts == {"tillfälle väntar|tillfällen väntar": 1}
+
+
+def test_an_error_in_grupper_the_export_does_not_need_holds_nothing():
+    from dataclasses import replace
+
+    book = _book([date(2026, 9, 2)], [participant(1, "D")])
+    broken = replace(book.groups[0], start_date=None, has_errors=True, error_columns=frozenset({L.START_DATE}))
+    decision = export_registrations(replace(book, groups=(broken,)), date(2026, 9, 3))
+    assert len(decision.rows) == 1 and decision.problems == []
+
+
+def test_nothing_is_exported_without_the_registrering_sheet():
+    from dataclasses import replace
+
+    book = replace(_book([date(2026, 9, 2)], [participant(1, "D")]), registration_missing=True)
+    decision = export_registrations(book, date(2026, 9, 3))
+    assert (decision.rows, decision.writes) == ([], [])

@@ -12,7 +12,8 @@ a fragment of the message) for a readable file. All cases are read "as of" :data
 The base workbook (:func:`base_content`) has two groups with sheets and one without:
 
 - ``ADHD-2609`` (ADHD Ung, Patient): Wednesdays 2026-09-02 … 2026-09-23, list on time, booked;
-  participants on rows 5–8, columns D–G are T1–T4, T1 is exported (row 2).
+  participants on rows 5–8, columns D–G are T1–T4, T1 is exported (row 2, and its four rows in
+  ``Registrering``).
 - ``Mitt-2609`` (Mitt barn har autism, Vårdnadshavare, journal at the end): Thursdays 2026-09-03 …
   2026-09-17, list reported late, not booked; rows 5–7, columns D–F are T1–T3; row 6 has a journal
   text a user typed.
@@ -129,9 +130,21 @@ def base_content() -> WorkbookContent:
             {L.RECEIVED: date(2026, 10, 1), L.PERSONAL_NUMBER: person_number(8), L.NAME: person_name(8),
              L.WISHED_GROUP: "Mitt barn har autism", L.SENT_BY: L.ATTENDEE_GUARDIAN},
         ),
+        registration=tuple(_exported_t1()),
         group_types=GROUP_TYPES,
         visit_types=VISIT_TYPES,
     )
+
+
+def _exported_t1() -> list[dict[str, object]]:
+    """The Registrering rows of ADHD-2609's T1, whose Registrerad cell says it was exported 2026-09-03."""
+    return [
+        {L.EXPORTED: date(2026, 9, 3), L.VISIT_DATE: ADHD_DATES[0], L.GROUP_ID: ADHD, L.GROUP_TYPE: "ADHD Ung",
+         L.SESSION: 1, L.PERSONAL_NUMBER: person_number(index), L.NAME: person_name(index), L.ATTENDANCE: attendance,
+         L.VISIT_TYPE: "Gruppbesök" if attendance == D else "U2", L.ACTION_CODE: "DU011" if attendance == D else "",
+         L.ELVIS_ACTION: ""}
+        for index, attendance in ((0, D), (1, D), (2, D), (3, U))
+    ]
 
 
 def _with_participant(content: WorkbookContent, sheet: str, row_index: int, **changes: object) -> WorkbookContent:
@@ -744,10 +757,11 @@ CASES: tuple[Case, ...] = (
              (L.TASKS, "A1", "Bladet Att göra saknas"),
          )),
     Case("omdopta-rubriker", "Grupper's Gruppledare renamed Ledare, a group sheet's Kommentar renamed Kommentarer. "
-         "Exit 1: each missing header reported at the table's first header cell; everything else processed.",
+         "Exit 1: each renamed header reported once, at its own cell, with the exact name to put back; "
+         "everything else processed.",
          _edit_with_openpyxl(_rename_headers), 1, problems=(
-             (L.GROUPS, "A1", "Kolumnen Gruppledare saknas"),
-             (ADHD, "A4", "Kolumnen Kommentar saknas"),
+             (L.GROUPS, "G1", "Rubriken Ledare ska heta Gruppledare"),
+             (ADHD, "K4", "Rubriken Kommentarer ska heta Kommentar"),
          ), same_rows_as_base=True),
     Case("omflyttade-rubriker", "Grupper's Startdatum and Gruppledare swapped, a group sheet's Namn and "
          "Vårdnadshavare swapped (with their data). Exit 1, the same results as the base workbook: columns are "

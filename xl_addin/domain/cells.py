@@ -27,6 +27,10 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:[ -]+|/)(\d{4})$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _WORDED = re.compile(r"^(\d{1,2})\.?\s+([a-zåäö]+)\.?\s+(\d{4})$")
+# Day and month without a year (``3/9``, ``30/9``, ``3.9``, ``30 sep``): which year is not guessed.
+_NO_YEAR = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\.?$")
+_NO_YEAR_WORDED = re.compile(r"^(\d{1,2})\.?\s*([a-zåäö]+)\.?$")
+_SHORT_YEAR = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ def as_date(value: object) -> date | None:
     Accepted: real dates, Excel serial numbers 1990–2100, and text in the unambiguous forms
     ``2026-09-02``, ``20260902``, ``2 sep 2026``/``2 september 2026``, and ``d/m ÅÅÅÅ`` or
     ``d.m.ÅÅÅÅ`` when the day is over 12. ``2/9 2026`` could be 2 September or 9 February and is
-    reported, never guessed.
+    reported, never guessed; so are a day and month without a year (``30/9``: which year?) and a
+    two-digit year. Every message says how to write the date.
     """
     if is_blank(value):
         return None
@@ -103,6 +108,17 @@ def as_date(value: object) -> date | None:
         if month_name not in _MONTHS:
             raise InvalidDate("Okänt månadsnamn. Skriv datum som ÅÅÅÅ-MM-DD.")
         return _checked_date(int(year), _MONTHS[month_name], int(day))
+    if match := _NO_YEAR.match(text):
+        first, second = (int(part) for part in match.groups())
+        if first <= 12 and second <= 12 and first != second:
+            raise InvalidDate(
+                "Datumet är tvetydigt och saknar år (dag och månad kan förväxlas). Skriv det som ÅÅÅÅ-MM-DD."
+            )
+        raise InvalidDate("Datumet är ofullständigt: året saknas. Skriv det som ÅÅÅÅ-MM-DD.")
+    if (match := _NO_YEAR_WORDED.match(text)) and match.group(2) in _MONTHS:
+        raise InvalidDate("Datumet är ofullständigt: året saknas. Skriv det som ÅÅÅÅ-MM-DD.")
+    if _SHORT_YEAR.match(text):
+        raise InvalidDate("Året har bara två siffror och kan misstolkas. Skriv datumet som ÅÅÅÅ-MM-DD.")
     if match := _SLASHED.match(text) or _DOTTED.match(text):
         first, second, year = (int(part) for part in match.groups())
         if first <= 12 and second <= 12 and first != second:

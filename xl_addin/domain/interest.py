@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from . import layout as L
 from .calendar import next_working_day
-from .model import Group, InterestRegistration, Settings, Task, Workbook, error, warning
+from .model import Group, InterestRegistration, Settings, Task, Workbook, error
 from .tasks import PLANNING_ENTRY, Hold, person_token, task_key
 from .writes import Decision, is_date
 
@@ -104,7 +104,14 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
     decision = Decision()
     settings = workbook.settings
     groups = {group.group_id: group for group in workbook.groups}
-    candidates = [group for group in workbook.groups if not group.has_errors]
+    # A group whose start, type or size cannot be read (or whose sheet was renamed) is held: it is not
+    # suggested, and nothing derived from it is recomputed from a guess.
+    held = {
+        group.group_id for group in workbook.groups
+        if not group.usable_for(L.START_DATE, L.GROUP_TYPE, L.MAX_PARTICIPANTS) or group.start_date is None
+        or workbook.sheet_renamed(group.group_id)
+    }
+    candidates = [group for group in workbook.groups if group.group_id not in held]
     free = _free_places(workbook)
     usable = []
     if not workbook.interest_readable:
@@ -116,17 +123,13 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
                 decision.holds.append(Hold(KINDS, unknown_people_only=True, known_people=known))
             else:
                 decision.holds.append(Hold(KINDS, person=person_token(registration.personal_number)))
-            decision.problems.append(warning(
-                L.INTEREST, workbook.address(L.INTEREST, registration.row, L.RECEIVED),
-                "Raden hoppades över: rätta felen på raden (se Kontroll) och kör igen.",
-            ))
-            decision.count("hoppades över")
+            decision.count("hoppades över")  # the cause is reported once, at its cell
             continue
         usable.append((registration, care_guarantee_deadline(registration, settings)))
     order = sorted(usable, key=lambda item: (bool(item[0].exemption), item[1], item[0].received, item[0].row))
     suggestions: dict[int, Group | None] = {}
     for registration, deadline in order:
-        if registration.group_id:
+        if registration.group_id or str(registration.current.get(L.SUGGESTION) or "").strip() in held:
             continue
         choice = _suggest(registration, deadline, candidates, free, today)
         suggestions[registration.row] = choice
@@ -142,7 +145,6 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
         status = interest_status(registration, deadline, placed_in, settings, today)
         suggestion = suggestions.get(registration.row)
         suggestion_text = suggestion.group_id if suggestion is not None else ""
-        decision.count(status.split(" (")[0])
         row = {
             L.RECEIVED: registration.received,
             L.PERSONAL_NUMBER: registration.personal_number,
@@ -156,11 +158,21 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
             L.STATUS: status,
         }
         decision.rows.append(row)
-        for column, value, ours in (
-            (L.CARE_GUARANTEE_DEADLINE, deadline, is_date),
-            (L.SUGGESTION, suggestion_text, lambda value: str(value).strip() in groups),
-            (L.STATUS, status, _is_status),
-        ):
+        owned = [(L.CARE_GUARANTEE_DEADLINE, deadline, is_date)]
+        current_suggestion = str(registration.current.get(L.SUGGESTION) or "").strip()
+        if registration.group_id in held:  # placed in a group that cannot be read: left as it is
+            row[L.SUGGESTION] = registration.current.get(L.SUGGESTION)
+            row[L.STATUS] = registration.current.get(L.STATUS)
+            decision.count("hålls")
+        elif current_suggestion in held and not registration.group_id:
+            row[L.SUGGESTION] = registration.current.get(L.SUGGESTION)
+            owned.append((L.STATUS, status, _is_status))
+        else:
+            owned += [(L.SUGGESTION, suggestion_text, lambda value: str(value).strip() in groups),
+                      (L.STATUS, status, _is_status)]
+        if registration.group_id not in held:
+            decision.count(status.split(" (")[0])
+        for column, value, ours in owned:
             key = registration_key(registration)
             decision.set(
                 L.INTEREST, registration.row, column, workbook.address(L.INTEREST, registration.row, column),

@@ -80,11 +80,16 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
         known = frozenset(person_token(p.personal_number) for p in sheet.participants if p.personal_number is not None)
         if any(p.personal_number is None for p in sheet.participants):
             decision.holds.append(Hold(KINDS, group.group_id, unknown_people_only=True, known_people=known))
-        if group.has_errors or group.attendee not in SUBJECTS:
+        if group.has_errors:  # the row's error is reported once, at its cell
+            decision.holds.append(Hold(KINDS, group.group_id))
+            decision.count("hoppades över")
+            continue
+        if group.attendee not in SUBJECTS:
             decision.holds.append(Hold(KINDS, group.group_id))
             decision.problems.append(error(
                 L.GROUPS, workbook.address(L.GROUPS, group.row, L.ATTENDEE),
-                "Journaltexter skapas inte för gruppen: Deltar saknas eller raden har fel.",
+                "Journaltexter skapas inte för gruppen: Deltar saknas. Välj Patient, Vårdnadshavare eller "
+                "Patient och vårdnadshavare.",
             ))
             continue
         for participant in sheet.participants:
@@ -92,10 +97,7 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
             if participant.personal_number is not None and (participant.has_errors or _missing_sessions(participant, sheet)):
                 decision.holds.append(Hold(KINDS, group.group_id, person=person_token(participant.personal_number)))
             if participant.has_errors or participant.personal_number is None:
-                decision.problems.append(warning(
-                    sheet.name, address, "Ingen journaltext: raden har fel (se Kontroll)."
-                ))
-                decision.count("hoppades över")
+                decision.count("hoppades över")  # the row's error is reported once, at its cell
                 continue
             gaps = _missing_sessions(participant, sheet)
             if gaps:

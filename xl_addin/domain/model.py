@@ -135,6 +135,16 @@ class Group:
     booked_in_elvis: date | None = None
     current: Mapping[str, object] = field(default_factory=dict)  # button-owned cells as they are now
     has_errors: bool = False
+    error_columns: frozenset[str] = frozenset()  # the columns whose cells have errors, when known
+
+    def usable_for(self, *columns: str) -> bool:
+        """Whether a rule that needs only ``columns`` of this row can act on it: an error elsewhere
+        on the row (say a typo in ``Lista klar``) does not hold back, for example, the export."""
+        if not self.has_errors:
+            return True
+        if not self.error_columns:
+            return False
+        return not self.error_columns & {L.GROUP_ID, *columns}
 
 
 class Attendance(enum.Enum):
@@ -305,6 +315,17 @@ class Workbook:
     tasks_readable: bool = True
     # What the buttons last wrote into button-owned cells (Knappminne): (Tabell, Nyckel, Kolumn) → text.
     memory: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    # the visits already in Registrering: (GruppID, Tillfälle, personnummer's 12 digits)
+    exported_visits: frozenset[tuple[str, int, str]] = frozenset()
+    # … and by name, for a participant whose personnummer has since become unreadable: (GruppID, Tillfälle, Namn)
+    exported_names: frozenset[tuple[str, int, str]] = frozenset()
+    registration_missing: bool = False  # the Registrering table was not found (nothing can be exported)
+    # group sheets renamed by hand: sheet name → the GruppID whose sheet it is (its tasks are held)
+    renamed_sheets: Mapping[str, str] = field(default_factory=dict)
+
+    def sheet_renamed(self, group_id: str) -> str | None:
+        """The name a group's sheet was renamed to, or ``None``."""
+        return next((name for name, owner in self.renamed_sheets.items() if owner == group_id), None)
 
     def address(self, sheet: str, row: int, column: str) -> str:
         """The A1 address of ``column`` in ``row`` of ``sheet`` (column A if the header is missing)."""

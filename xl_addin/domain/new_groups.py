@@ -20,11 +20,18 @@ def plan_new_groups(workbook: Workbook, today: date) -> tuple[Decision, tuple[Ne
     decision = Decision()
     sheets: list[NewGroupSheet] = []
     existing = {name.casefold() for name in workbook.group_sheets}
+    renamed = set(workbook.renamed_sheets.values())
     for group in workbook.groups:
         if group.group_id.casefold() in existing:
             continue
+        if group.group_id in renamed:  # its sheet is there under another name (reported at that sheet)
+            decision.count("blad med ändrat namn|blad med ändrade namn")
+            continue
         address = workbook.address(L.GROUPS, group.row, L.GROUP_ID)
-        if group.has_errors or group.start_date is None or group.session_count is None:
+        if group.has_errors:  # reported at its cell, and the row says to fix it before Ny grupp
+            decision.count("hoppades över")
+            continue
+        if group.start_date is None or group.session_count is None:
             decision.problems.append(warning(
                 L.GROUPS, address,
                 "Gruppbladet skapas inte: rätta raden först (Startdatum, Antal tillfällen och Grupp behövs).",

@@ -7,7 +7,9 @@ see exactly the same records and the same problems, with the same cell addresses
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
+import unicodedata
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,8 @@ HEADER_SEARCH_ROWS = 20
 # (Uppgradera adds the row; docs/workbook.md, version rules).
 SETTINGS_ADDED_LATER = frozenset({L.ARCHIVE_AFTER_DAYS})
 MISSING_GROUP_SHEET = "Gruppbladet saknas. Klicka på Ny grupp för att skapa det."
+CODES_HOLD = "Till dess exporteras inga besök av grupptypen."
+MISSING_GROUP_SHEET_ROW_FIRST = "Gruppbladet saknas. Rätta först felen på raden och klicka sedan på Ny grupp."
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class _Rows:
     data_rows: range
     grid: SheetGrid
     extra_columns: dict[str, int] = field(default_factory=dict)  # headers users added
+    missing: frozenset[str] = frozenset()  # the table's columns whose header is not there (reported once)
 
     def get(self, row: int, name: str) -> object:
         column = self.columns.get(name)
@@ -99,6 +104,24 @@ class _Rows:
 
 def _normalise_header(value: object) -> str:
     return " ".join(as_text(value).split()).casefold()
+
+
+def _folded(text: str) -> str:
+    """A name without case, accents, spaces or punctuation: ``Att gora`` and ``Att göra`` fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if char.isalnum())
+
+
+def _renamed_header(name: str, candidates: Mapping[str, int]) -> str | None:
+    """The header in ``candidates`` (headers the table does not know) that ``name`` was renamed to."""
+    if not candidates:
+        return None
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, _folded(name), _folded(header)).ratio(), header) for header in candidates),
+        reverse=True,
+    )
+    best_score, best = scored[0]
+    return best if best_score >= 0.6 else None  # a user's own column is not taken for a renamed one
 
 
 def _contiguous(headers: Sequence[str], start: int) -> list[str]:
@@ -121,6 +144,10 @@ class _Reader:
     missing_sheets: set[str] = field(default_factory=set)
     # personnummer text → parsed (or the error): a person recurs in many Att göra rows and groups
     numbers: dict[str, PersonalNumber | InvalidPersonalNumber] = field(default_factory=dict)
+    # fixed sheet → the sheet it was renamed to (read as the fixed sheet; no single cells written there)
+    renamed_fixed: dict[str, str] = field(default_factory=dict)
+    # Grupper rows whose GruppID an earlier row has: (GruppID casefolded, row, Startdatum, Antal tillfällen)
+    duplicate_rows: list[tuple[str, int, date | None, int | None]] = field(default_factory=list)
 
     def parse_number(self, value: object) -> PersonalNumber:
         """``parse_personal_number`` with ``today``, remembered per text."""
@@ -145,13 +172,15 @@ class _Reader:
 
     def _locate(self, table: L.Table, required: bool) -> _Rows | None:
         grid = self.grids.get(table.sheet)
+        if grid is None and table.sheet in self.renamed_fixed:  # reported once as renamed
+            grid = self.grids[self.renamed_fixed[table.sheet]]
         if grid is None:
             if required and table.sheet not in self.missing_sheets:  # Koder has three tables: say it once
                 self.missing_sheets.add(table.sheet)
                 self.problems.append(error(table.sheet, "A1", f"Bladet {table.sheet} saknas i arbetsboken."))
             return None
         location = self.tables.get(table.name)
-        if location is not None and location.sheet == table.sheet:
+        if location is not None and location.sheet == grid.name:
             header_row, first, last_row = location.header_row, location.first_column, location.last_row
             width = len(location.columns)
         else:
@@ -188,15 +217,33 @@ class _Reader:
                 columns[wanted[header]] = column
             else:
                 extra[as_text(grid.value(header_row, column))] = column
-        for name in table.columns:
-            if name not in columns:
-                self.problems.append(error(
-                    table.sheet, cell_address(header_row, first),
-                    f"Kolumnen {name} saknas i tabellen {table.name}. Lägg tillbaka rubriken exakt så: {name}",
-                ))
-        rows = _Rows(table.sheet, header_row, columns, range(header_row + 1, last_row + 1), grid, extra)
+        missing = [name for name in table.columns if name not in columns]
+        self._report_missing_columns(table.sheet, header_row, first, missing, extra, f"i tabellen {table.name}")
+        rows = _Rows(table.sheet, header_row, columns, range(header_row + 1, last_row + 1), grid, extra,
+                     frozenset(missing))
         self._report_merged(grid, rows)
         return rows
+
+    def _report_missing_columns(
+        self, sheet: str, header_row: int, first: int, missing: Sequence[str], extra: Mapping[str, int], where: str,
+    ) -> None:
+        """One line per missing header, at the header cell that was renamed from it when one looks like
+        it, else at the table's first header cell.
+        The rows are not reported again for the empty column: one cause, one message."""
+        unused = dict(extra)
+        for name in missing:
+            renamed = _renamed_header(name, unused)
+            if renamed is not None:
+                column = unused.pop(renamed)
+                self.problems.append(error(
+                    sheet, cell_address(header_row, column),
+                    f"Rubriken {renamed} ska heta {name}. Skriv tillbaka den exakt så: {name}",
+                ))
+            else:
+                self.problems.append(error(
+                    sheet, cell_address(header_row, first),
+                    f"Kolumnen {name} saknas {where}. Lägg tillbaka rubriken exakt så: {name}",
+                ))
 
     def _search_header(self, grid: SheetGrid, table: L.Table) -> tuple[int, int] | None:
         """The header row and first column of a table that is not an Excel table (any more).
@@ -263,6 +310,9 @@ class _Reader:
     def personal_number(self, rows: _Rows, row: int, flags: list[str]) -> PersonalNumber | None:
         value = rows.get(row, L.PERSONAL_NUMBER)
         address = rows.address(row, L.PERSONAL_NUMBER)
+        if L.PERSONAL_NUMBER in rows.missing:  # reported once, at the header
+            flags.append(L.PERSONAL_NUMBER)
+            return None
         if is_blank(value):
             self.problems.append(error(rows.sheet, address, "Personnummer saknas."))
             flags.append(L.PERSONAL_NUMBER)
@@ -409,12 +459,14 @@ def _check_codes(reader: _Reader, rows: _Rows, row: int, group_type: GroupType) 
     if not group_type.visit_type:
         reader.problems.append(error(
             L.CODES, rows.address(row, L.VISIT_TYPE),
-            f"Besökstyp saknas för grupptypen {group_type.name}. Fyll i den besökstyp som registreras i Elvis.",
+            f"Besökstyp saknas för grupptypen {group_type.name}. Fyll i den besökstyp som registreras i Elvis. "
+            f"{CODES_HOLD}",
         ))
     if not group_type.action_code:
         reader.problems.append(error(
             L.CODES, rows.address(row, L.ACTION_CODE),
-            f"Åtgärdskod saknas för grupptypen {group_type.name}. Fyll i KVÅ-koden (två bokstäver och tre siffror).",
+            f"Åtgärdskod saknas för grupptypen {group_type.name}. Fyll i KVÅ-koden (två bokstäver och tre siffror). "
+            f"{CODES_HOLD}",
         ))
     elif not re.fullmatch(r"[A-Z]{2}\d{3}", group_type.action_code):
         reader.problems.append(error(
@@ -428,6 +480,8 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
     if rows is None:
         return ()
     groups: list[Group] = []
+    if L.GROUP_ID in rows.missing:  # no row can be told apart: reported once, at the header
+        return ()
     seen: set[str] = set()
     for row in rows.non_blank_rows():
         flags: list[str] = []
@@ -443,8 +497,9 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
                 f"GruppID blir bladets namn: högst {L.SHEET_NAME_MAX} tecken och inga av tecknen [ ] : * ? / \\.",
             ))
             flags.append(L.GROUP_ID)
-        if group_id.casefold() in seen:
-            reader.problems.append(error(L.GROUPS, address, "GruppID finns redan på en annan rad."))
+        if group_id.casefold() in seen:  # reported on every row with it once the sheets are known
+            reader.duplicate_rows.append((group_id.casefold(), row, _quiet_date(rows.get(row, L.START_DATE)),
+                                          _optional_int(rows.get(row, L.SESSION_COUNT))))
             continue
         if group_id.casefold() in {sheet.casefold() for sheet in L.FIXED_SHEETS}:
             reader.problems.append(error(L.GROUPS, address, "GruppID får inte vara samma som ett av arbetsbokens fasta blad."))
@@ -464,8 +519,12 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
         if not attendee and group_type in group_types:
             attendee = group_types[group_type].attendee
         start_date = reader.date(rows, row, L.START_DATE, flags)
-        if start_date is None and not flags:
-            reader.problems.append(error(L.GROUPS, rows.address(row, L.START_DATE), "Startdatum saknas."))
+        if start_date is None and L.START_DATE not in flags:
+            if L.START_DATE not in rows.missing:  # a missing column is reported once, at the header
+                reader.problems.append(error(
+                    L.GROUPS, rows.address(row, L.START_DATE),
+                    "Startdatum saknas. Skriv gruppens första datum som ÅÅÅÅ-MM-DD.",
+                ))
             flags.append(L.START_DATE)
         journal = reader.choice(rows, row, L.JOURNAL_AT_END, (L.YES, L.NO), flags)
         groups.append(Group(
@@ -482,8 +541,14 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
             booked_in_elvis=reader.date(rows, row, L.BOOKED_IN_ELVIS, flags),
             current=reader.current(rows, row, L.GROUPS_TABLE.button_owned),
             has_errors=bool(flags),
+            error_columns=frozenset(flags),
         ))
-    return tuple(groups)
+    held = {group_id for group_id, _row, _start, _count in reader.duplicate_rows}
+    return tuple(
+        dataclasses.replace(group, has_errors=True, error_columns=group.error_columns | {L.GROUP_ID})
+        if group.group_id.casefold() in held else group
+        for group in groups
+    )
 
 
 _ATTENDANCE_BY_ALIAS = {alias: Attendance(canonical) for alias, canonical in L.ATTENDANCE_ALIASES.items()}
@@ -498,10 +563,22 @@ def _attendance(value: object) -> Attendance | None:
     return Attendance.UNKNOWN
 
 
+_PARTICIPANT_HEADERS = frozenset(
+    name.casefold() for name in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS
+)
+
+
 def _find_participant_header(grid: SheetGrid) -> int | None:
+    """The header row of a group sheet's table: the row with ``Personnummer``, or (when that header
+    was renamed) a row with session columns and at least two of the other participant headers."""
     target = L.PERSONAL_NUMBER.casefold()
     for row_index, cells in enumerate(grid.rows[:10], start=1):
         if any(_normalise_header(value) == target for value in cells):
+            return row_index
+    for row_index, cells in enumerate(grid.rows[:10], start=1):
+        headers = [_normalise_header(value) for value in cells]
+        sessions = sum(1 for header in headers if L.SESSION_COLUMN.match(header.upper()))
+        if sessions and sum(1 for header in headers if header in _PARTICIPANT_HEADERS) >= 2:
             return row_index
     return None
 
@@ -513,6 +590,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     name = grid.name
     columns: dict[str, int] = {}
     session_columns: dict[int, int] = {}
+    unknown: dict[str, int] = {}
     for column, value in enumerate(grid.rows[header_row - 1], start=1):
         header = as_text(value)
         match = L.SESSION_COLUMN.match(header.upper())
@@ -527,12 +605,13 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS:
                 if header.casefold() == wanted.casefold():
                     columns[wanted] = column
-    for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS:
-        if wanted not in columns:
-            reader.problems.append(error(
-                name, cell_address(header_row, 1),
-                f"Kolumnen {wanted} saknas på gruppbladet. Lägg tillbaka rubriken exakt så: {wanted}",
-            ))
+                    break
+            else:
+                unknown.setdefault(header, column)
+    missing = [
+        wanted for wanted in L.PARTICIPANT_LEADING_COLUMNS + L.PARTICIPANT_TRAILING_COLUMNS if wanted not in columns
+    ]
+    reader._report_missing_columns(name, header_row, 1, missing, unknown, "på gruppbladet")
     numbers = sorted(session_columns)
     if numbers != list(range(1, len(numbers) + 1)):
         reader.problems.append(error(
@@ -541,7 +620,8 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
         ))
     all_columns = dict(columns)
     all_columns.update({L.session_column(n): column for n, column in session_columns.items()})
-    rows = _Rows(name, header_row, all_columns, range(header_row + 1, len(grid.rows) + 1), grid)
+    rows = _Rows(name, header_row, all_columns, range(header_row + 1, len(grid.rows) + 1), grid,
+                 missing=frozenset(missing))
     reader.located[f"sheet:{name}"] = rows
     reader._report_merged(grid, rows)
 
@@ -555,10 +635,14 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
         try:
             session_date = as_date(date_value)
         except InvalidDate as problem:
-            reader.problems.append(error(name, cell_address(header_row - 1, column), f"Datum för T{number}: {problem.message}"))
+            reader.problems.append(error(
+                name, cell_address(header_row - 1, column),
+                f"Datum för T{number}: {problem.message} {session_held(number)}",
+            ))
         if session_date is None and is_blank(date_value):
             reader.problems.append(warning(
-                name, cell_address(header_row - 1, column), f"Datum saknas för tillfälle T{number}."
+                name, cell_address(header_row - 1, column),
+                f"Datum saknas för tillfälle T{number}. Skriv det som ÅÅÅÅ-MM-DD.",
             ))
         if session_date is not None and previous is not None and session_date <= previous:
             reader.problems.append(error(
@@ -570,10 +654,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             try:
                 registered = as_date(registered)
             except InvalidDate:
-                reader.problems.append(warning(
-                    name, cell_address(header_row - 2, column),
-                    "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
-                ))
+                pass  # reported with what Registrering says (_check_registered)
         sessions.append(Session(number=number, date=session_date, registered=registered))
 
     participants: list[Participant] = []
@@ -648,7 +729,10 @@ def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tup
         flags: list[str] = []
         received = reader.date(rows, row, L.RECEIVED, flags)
         if received is None and not flags:
-            reader.problems.append(error(L.INTEREST, rows.address(row, L.RECEIVED), "Inkom saknas."))
+            if L.RECEIVED not in rows.missing:
+                reader.problems.append(error(
+                    L.INTEREST, rows.address(row, L.RECEIVED), "Inkom saknas. Skriv datumet som ÅÅÅÅ-MM-DD.",
+                ))
             flags.append(L.RECEIVED)
         wished = reader.text(rows, row, L.WISHED_GROUP)
         if wished and group_types and wished not in group_types:
@@ -672,6 +756,142 @@ def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tup
             has_errors=bool(flags),
         ))
     return tuple(registrations)
+
+
+def session_held(number: int) -> str:
+    """What an unreadable session date holds back, in the words of its message."""
+    return f"Uppgifterna för tillfälle {number} väntar tills datumet är rättat."
+
+
+def _read_registration(
+    reader: _Reader,
+) -> tuple[frozenset[tuple[str, int, str]], frozenset[tuple[str, int, str]], bool]:
+    """The visits already exported, by (GruppID, Tillfälle, personnummer digits) and by (GruppID,
+    Tillfälle, name casefolded), and whether the table exists.
+
+    Registrering is written by the button only; a row it cannot read is not counted (it is the
+    button's own record, so nothing is reported for it)."""
+    rows = reader.locate(L.REGISTRATION_TABLE)
+    if rows is None:
+        return frozenset(), frozenset(), False
+    visits, names = set(), set()
+    for row in rows.non_blank_rows():
+        group_id = as_text(rows.get(row, L.GROUP_ID))
+        session = _optional_int(rows.get(row, L.SESSION))
+        if not group_id or session is None:
+            continue
+        name = as_text(rows.get(row, L.NAME)).casefold()
+        if name:
+            names.add((group_id, session, name))
+        value = rows.get(row, L.PERSONAL_NUMBER)
+        if is_blank(value) or isinstance(value, CellError):
+            continue
+        try:
+            number = reader.parse_number(value)
+        except InvalidPersonalNumber:
+            continue
+        visits.add((group_id, session, number.digits))
+    return frozenset(visits), frozenset(names), True
+
+
+def _check_registered(
+    reader: _Reader, sheets: Mapping[str, GroupSheet], *visits: frozenset[tuple[str, int, str]],
+) -> None:
+    """A ``Registrerad`` mark the button did not write: no visit of that session is in Registrering."""
+    exported = {(group_id, session) for found in visits for group_id, session, _who in found}
+    for sheet in sheets.values():
+        for session in sheet.sessions:
+            if is_blank(session.registered):
+                continue
+            address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
+            if (sheet.name, session.number) not in exported:
+                reader.problems.append(warning(
+                    sheet.name, address,
+                    f"{session.column} är markerad som registrerad men finns inte i Registrering. "
+                    "Tillfället exporteras inte; töm cellen om besöken ska exporteras.",
+                ))
+            elif not isinstance(session.registered, date):
+                reader.problems.append(warning(
+                    sheet.name, address,
+                    "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
+                ))
+
+
+def _find_renamed_fixed_sheets(reader: _Reader) -> None:
+    """A fixed sheet that is missing while another sheet holds its table or nearly its name."""
+    fixed = {name.casefold() for name in L.FIXED_SHEETS}
+    others = [name for name in reader.grids if name.casefold() not in fixed]
+    claimed: set[str] = set()
+    for sheet in L.FIXED_SHEETS:
+        if sheet in reader.grids:
+            continue
+        own_tables = {table.name for table in L.TABLES if table.sheet == sheet}
+        if any(reader.tables[name].sheet == sheet for name in own_tables if name in reader.tables):
+            continue  # it is there, only not read (the file edge does not read Logg)
+        holders = {location.sheet for name, location in reader.tables.items()
+                   if name in own_tables and location.sheet in others}
+        if not holders:
+            holders = {name for name in others
+                       if difflib.SequenceMatcher(None, _folded(name), _folded(sheet)).ratio() >= 0.85}
+        holders -= claimed
+        if len(holders) == 1:
+            (holder,) = holders
+            claimed.add(holder)
+            reader.renamed_fixed[sheet] = holder
+            reader.problems.append(error(
+                holder, "A1", f"Bladet {holder} verkar vara bladet {sheet}: byt tillbaka namnet till {sheet}.",
+            ))
+
+
+def _find_renamed_group_sheets(
+    reader: _Reader, groups: tuple[Group, ...], sheets: dict[str, GroupSheet],
+    interest: tuple[InterestRegistration, ...],
+) -> dict[str, str]:
+    """Group sheets renamed by hand, matched to the ``Grupper`` row that has no sheet: by the table the
+    sheet was made with or the GruppID in its title, else (when only one fits) by its number of
+    sessions, its first date and the children placed in the group."""
+    by_id = {group.group_id for group in groups}
+    orphans = [name for name in sheets if name not in by_id]
+    waiting = [group for group in groups if group.group_id not in sheets]
+    if not orphans or not waiting:
+        return {}
+    renamed: dict[str, str] = {}
+    for name in orphans:
+        sheet = sheets[name]
+        grid = reader.grids[name]
+        title = _folded(as_text(grid.value(L.GROUP_SHEET_TITLE_ROW, 1)))
+        table_names = {location.name for location in reader.tables.values() if location.sheet == name}
+        free = [group for group in waiting if group.group_id not in renamed.values()]
+        strong = [
+            group for group in free
+            if L.group_table_name(group.group_id) in table_names
+            or (_folded(group.group_id) and title.endswith(_folded(group.group_id)))  # "ADHD Ung – <GruppID>"
+            or _folded(group.group_id) == _folded(name)
+        ]
+        if len(strong) != 1:
+            people = {p.personal_number.digits for p in sheet.participants if p.personal_number is not None}
+            first = sheet.sessions[0].date if sheet.sessions else None
+            strong = [
+                group for group in free
+                if group.session_count == len(sheet.sessions) and first is not None and group.start_date == first
+                and _placed_match(group, people, interest)
+            ] if not strong else []
+        if len(strong) == 1:
+            renamed[name] = strong[0].group_id
+    for name, group_id in renamed.items():
+        del sheets[name]
+        reader.problems.append(error(
+            name, "A1",
+            f"Bladet {name} verkar vara gruppen {group_id}: byt tillbaka namnet till {group_id}. "
+            "Till dess väntar gruppens uppgifter.",
+        ))
+    return renamed
+
+
+def _placed_match(group: Group, people: set[str], interest: tuple[InterestRegistration, ...]) -> bool:
+    """True unless children are placed in ``group`` (Intresse) and none of them is on the sheet."""
+    placed = {r.personal_number.digits for r in interest if r.group_id == group.group_id and r.personal_number}
+    return not placed or bool(placed & people)
 
 
 def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
@@ -736,6 +956,13 @@ def _read_statistics_rows(reader: _Reader) -> tuple[dict[str, object], ...]:
     return tuple(result)
 
 
+def _quiet_date(value: object) -> date | None:
+    try:
+        return as_date(value)
+    except InvalidDate:
+        return None
+
+
 def _read_archived_statistics(reader: _Reader) -> tuple[dict[str, object], ...]:
     """The Arkivstatistik table (counts of archived groups), when the workbook has it.
 
@@ -783,23 +1010,67 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-def _cross_check(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str, GroupSheet]) -> tuple[Group, ...]:
+def _report_duplicate_ids(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str, GroupSheet]) -> set[str]:
+    """Every row of a GruppID that several rows have, each saying which rows; the sheets explained."""
+    rows = reader.locate(L.GROUPS_TABLE, required=False)
+    if rows is None or not reader.duplicate_rows:
+        return set()
+    by_id = {group.group_id.casefold(): group for group in groups}
+    orphans = {name: sheet for name, sheet in sheets.items() if name.casefold() not in by_id}
+    explained: set[str] = set()
+    clashes: dict[str, list[tuple[int, date | None, int | None]]] = {}
+    for group_id, row, start, count in reader.duplicate_rows:
+        if group_id not in clashes:
+            first = by_id[group_id]
+            clashes[group_id] = [(first.row, first.start_date, first.session_count)]
+        clashes[group_id].append((row, start, count))
+    for group_id, clash in clashes.items():
+        shown = by_id[group_id].group_id
+        hints: dict[int, str] = {}
+        for row, start, count in clash:
+            fits = [name for name, sheet in orphans.items() if name not in explained and sheet.sessions
+                    and sheet.sessions[0].date == start and start is not None and len(sheet.sessions) == count]
+            if len(fits) == 1:
+                hints[row] = fits[0]
+                explained.add(fits[0])
+        for row, _start, _count in clash:
+            others = [str(other) for other, _s, _c in clash if other != row]
+            message = f"GruppID {shown} finns också på rad {' och '.join(others)}."
+            if row in hints:
+                message += f" Raden verkar höra till bladet {hints[row]}: skriv {hints[row]} som GruppID."
+            elif hints:
+                message += " Rätta GruppID på den andra raden."
+            else:
+                message += (" Ge den rad som är fel ett eget GruppID (det blir gruppbladets namn); "
+                            "till dess räknas ingen av raderna om.")
+            reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_ID), message))
+    return explained
+
+
+def _cross_check(
+    reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str, GroupSheet], renamed: Mapping[str, str],
+) -> tuple[Group, ...]:
     """Checks that need both Grupper and the group sheets; a group that fails them is refused."""
     rows = reader.locate(L.GROUPS_TABLE, required=False)
     by_id = {group.group_id: group for group in groups}
+    explained = _report_duplicate_ids(reader, groups, sheets)
     for name in sheets:
-        if name not in by_id:
+        if name not in by_id and name not in explained:
             reader.problems.append(error(
                 name, "A1", "Gruppbladet har ingen rad i tabellen Grupper. Lägg till gruppen där (GruppID = bladets namn).",
             ))
+    renamed_groups = set(renamed.values())
     checked = []
     for group in groups:
         sheet = sheets.get(group.group_id)
         address = (lambda name: rows.address(group.row, name)) if rows else (lambda name: "A1")
         bad = group.has_errors
-        if sheet is None:
+        columns = set(group.error_columns)
+        if sheet is None and group.group_id in renamed_groups:
+            pass  # reported once, at the renamed sheet
+        elif sheet is None:
             reader.problems.append(warning(
-                L.GROUPS, address(L.GROUP_ID), MISSING_GROUP_SHEET,
+                L.GROUPS, address(L.GROUP_ID), MISSING_GROUP_SHEET_ROW_FIRST if bad else MISSING_GROUP_SHEET,
             ))
         else:
             if group.session_count is not None and group.session_count != len(sheet.sessions):
@@ -809,13 +1080,14 @@ def _cross_check(reader: _Reader, groups: tuple[Group, ...], sheets: Mapping[str
                     "tillfällen (T-kolumner). Rätta det ena så att de stämmer.",
                 ))
                 bad = True
+                columns.add(L.SESSION_COUNT)
             first = sheet.sessions[0].date if sheet.sessions else None
             if group.start_date and first and first != group.start_date:
                 reader.problems.append(warning(
                     L.GROUPS, address(L.START_DATE),
                     f"Startdatum skiljer sig från datumet för T1 på gruppbladet ({first.isoformat()}).",
                 ))
-        checked.append(dataclasses.replace(group, has_errors=bad))
+        checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
     return tuple(checked)
 
 
@@ -833,18 +1105,28 @@ def read_workbook(
             "Skapa en ny arbetsbok från mallen (bup-grupper new-workbook)."
         )
     reader = _Reader(grids, tables, today)
+    _find_renamed_fixed_sheets(reader)
     settings = _read_settings(reader)
     group_types, visit_types, reasons = _read_codes(reader)
     groups = _read_groups(reader, group_types)
     group_sheets: dict[str, GroupSheet] = {}
+    renamed_fixed = set(reader.renamed_fixed.values())
     for name, grid in grids.items():
-        if name in L.FIXED_SHEETS:
+        if name in L.FIXED_SHEETS or name in renamed_fixed:
             continue
         sheet = _read_group_sheet(reader, grid, reasons)
         if sheet is not None:
             group_sheets[name] = sheet
-    groups = _cross_check(reader, groups, group_sheets)
-    interest = _read_interest(reader, group_types)
+    before = len(reader.problems)
+    interest = _read_interest(reader, group_types)  # read first: who is placed helps match a renamed sheet …
+    interest_problems = reader.problems[before:]
+    del reader.problems[before:]
+    renamed = _find_renamed_group_sheets(reader, groups, group_sheets, interest)
+    groups = _cross_check(reader, groups, group_sheets, renamed)
+    reader.problems.extend(interest_problems)  # … but Kontroll lists the groups' problems first
+    exported_visits, exported_names, registration_read = _read_registration(reader)
+    if registration_read:
+        _check_registered(reader, group_sheets, exported_visits, exported_names)
     tasks = _read_tasks(reader)
     check_rows = _read_check_rows(reader)
     statistics_rows = _read_statistics_rows(reader)
@@ -863,11 +1145,17 @@ def read_workbook(
         statistics_rows=statistics_rows,
         archived_statistics=archived_statistics,
         problems=tuple(reader.problems),
-        columns={rows.sheet: dict(rows.columns) for rows in reader.located.values() if rows is not None},
+        # a renamed fixed sheet is read, but no single cell is written into it until it is renamed back
+        columns={rows.sheet: dict(rows.columns) for rows in reader.located.values()
+                 if rows is not None and rows.grid.name == rows.sheet},
         groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),
         interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.RECEIVED, L.WISHED_GROUP)),
         tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY, L.DONE)),
         memory=memory,
+        exported_visits=exported_visits,
+        exported_names=exported_names,
+        registration_missing=not registration_read,
+        renamed_sheets=renamed,
     )
 
 

@@ -1,10 +1,13 @@
 """Exportera registreringslista: the visits to register in Elvis the day after each session (SPEC §4.5).
 
 Scope: a session is due for registration from the next working day after it (a Thursday session
-before midsommarafton registers on Monday). Without a chosen date every due session whose
-``Registrerad`` cell is empty is exported; with one, only sessions on that date. A session is exported
-whole or not at all: one missing attendance or one faulty participant row holds it back, so no visit
-is silently left out.
+before midsommarafton registers on Monday). Without a chosen date every due session is looked at;
+with one, only sessions on that date. The unit is the visit (one participant at one session): a
+visit already in ``Registrering`` is never exported again, and a visit that cannot be exported yet
+(its row has an error, or its attendance is missing) is held back alone and reported at the
+session's ``Registrerad`` cell on every export until it is exported; the rest of the session goes.
+``Registrerad`` is written at a session's first export. A ``Registrerad`` mark without any rows in
+``Registrering`` (typed by hand) holds the whole session: the reader reports it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from datetime import date
 from . import layout as L
 from .calendar import next_working_day
 from .cells import is_blank
-from .model import Attendance, CellWrite, Group, GroupSheet, GroupType, Session, Settings, Workbook, warning
+from .model import (
+    Attendance, CellWrite, Group, GroupSheet, GroupType, Participant, Session, Settings, Workbook, warning,
+)
 from .writes import Decision
 
 
@@ -41,42 +46,63 @@ def elvis_action(attendance: Attendance, group_type: GroupType, settings: Settin
     return (L.CANCELLED, "", "Avboka besöket och notera besöksavvikelse i journal")
 
 
+def _exported(workbook: Workbook, group_id: str, session: Session, participant: Participant) -> bool:
+    """Whether ``Registrering`` has this visit: by personnummer, or by name when the personnummer
+    cannot be read now (a typo made after the export must not make the visit look new)."""
+    number = participant.personal_number
+    if number is not None:
+        return (group_id, session.number, number.digits) in workbook.exported_visits
+    name = participant.name.strip().casefold()
+    return bool(name) and (group_id, session.number, name) in workbook.exported_names
+
+
+def session_exported_rows(workbook: Workbook, group_id: str, session: Session) -> int:
+    """How many of the session's visits ``Registrering`` holds."""
+    return sum(1 for key in workbook.exported_visits if key[0] == group_id and key[1] == session.number)
+
+
 def _session_in_scope(session: Session, today: date, chosen: date | None) -> bool:
     if session.date is None:
         return False
     if chosen is not None:
         return session.date == chosen
-    return is_blank(session.registered) and registration_day(session.date) <= today
+    return registration_day(session.date) <= today
 
 
 def _export_session(
     group: Group, group_type: GroupType, sheet: GroupSheet, session: Session, workbook: Workbook,
-    today: date, decision: Decision,
+    today: date, decision: Decision, chosen: date | None,
 ) -> None:
-    address = workbook.address(sheet.name, sheet.date_row, session.column)
+    address = workbook.address(sheet.name, sheet.registered_row, session.column)
     label = f"{group.group_id} tillfälle {session.number} ({session.date.isoformat()})"  # type: ignore[union-attr]
-    if not is_blank(session.registered):
-        decision.problems.append(warning(sheet.name, address, f"{label} är redan exporterat och exporteras inte igen."))
+    already = session_exported_rows(workbook, group.group_id, session)
+    if not is_blank(session.registered) and not already:
+        return  # marked by hand without rows in Registrering: held, and reported by the reader
+    to_export = [p for p in sheet.participants if not _exported(workbook, group.group_id, session, p)]
+    if not to_export:
+        if chosen is not None and sheet.participants:
+            decision.problems.append(warning(
+                sheet.name, address, f"{label} är redan exporterat och exporteras inte igen.",
+            ))
         return
-    faulty = [p for p in sheet.participants if not p.usable_for(session)]
-    missing = [
-        p for p in sheet.participants
-        if p.usable_for(session) and p.attendance_at(session) in (None, Attendance.UNKNOWN)
-    ]
-    if faulty or missing:
+    faulty = [p for p in to_export if not p.usable_for(session)]
+    missing = [p for p in to_export if p.usable_for(session) and p.attendance_at(session) in (None, Attendance.UNKNOWN)]
+    held = {id(p) for p in faulty + missing}
+    ready = [p for p in to_export if id(p) not in held]
+    if held:
         reasons = []
         if missing:
-            reasons.append(f"närvaro saknas för {len(missing)} deltagare")
+            reasons.append(f"närvaro saknas på {_rows(missing)}")
         if faulty:
-            reasons.append(f"{len(faulty)} deltagarrad{'er' if len(faulty) > 1 else ''} har fel")
+            reasons.append(f"{_rows(faulty)} har fel (se Kontroll)")
+        count = len(held)
         decision.problems.append(warning(
-            sheet.name, address, f"{label} exporteras inte: {' och '.join(reasons)}. Rätta och exportera igen.",
+            sheet.name, address,
+            f"{label}: {count} besök väntar, {' och '.join(reasons)}. "
+            "Det exporteras vid nästa export när det är rättat; de andra besöken påverkas inte.",
         ))
-        decision.count("tillfälle väntar|tillfällen väntar")
-        return
-    if not sheet.participants:
-        return
-    for participant in sheet.participants:
+        decision.count("besök väntar", count)
+    for participant in ready:
         attendance = participant.attendance_at(session)
         assert attendance is not None
         visit_type, action_code, action = elvis_action(attendance, group_type, workbook.settings)
@@ -95,13 +121,25 @@ def _export_session(
         }
         decision.rows.append(row)
         decision.appended.append(row)
-    decision.count("tillfälle exporterat|tillfällen exporterade")
-    decision.writes.append(CellWrite(sheet.name, sheet.registered_row, session.column, today))
+    if ready:
+        decision.count("tillfälle exporterat|tillfällen exporterade")
+        if is_blank(session.registered):  # the session's first export
+            decision.writes.append(CellWrite(sheet.name, sheet.registered_row, session.column, today))
+
+
+def _rows(participants: list[Participant]) -> str:
+    numbers = [str(p.row) for p in participants]
+    if len(numbers) == 1:
+        return f"rad {numbers[0]}"
+    return "raderna " + ", ".join(numbers[:-1]) + " och " + numbers[-1]
 
 
 def export_registrations(workbook: Workbook, today: date, session_date: date | None = None) -> Decision:
-    """The Registrering rows for every session due (or the one chosen date), and the export marks."""
+    """The Registrering rows for every visit due (or of the one chosen date) not yet exported, and the marks."""
     decision = Decision()
+    if workbook.registration_missing:  # reported by the reader; the visits wait for the sheet
+        return decision
+    found = False
     for group in workbook.groups:
         sheet = workbook.group_sheets.get(group.group_id)
         if sheet is None:
@@ -109,17 +147,19 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
         due = [session for session in sheet.sessions if _session_in_scope(session, today, session_date)]
         if not due:
             continue
+        found = True
+        if not group.usable_for(L.GROUP_TYPE):
+            # The Grupper row's error is reported at its cell; the sessions wait for it.
+            decision.count("tillfälle väntar|tillfällen väntar", len(due))
+            continue
         group_type = workbook.group_types.get(group.group_type)
-        if group.has_errors or group_type is None or not group_type.visit_type or not group_type.action_code:
-            decision.problems.append(warning(
-                L.GROUPS, workbook.address(L.GROUPS, group.row, L.GROUP_TYPE),
-                f"{group.group_id} exporteras inte: raden har fel eller grupptypen saknar besökstyp/åtgärdskod på bladet Koder.",
-            ))
+        if group_type is None or not group_type.visit_type or not group_type.action_code:
+            # Reported once, at the Koder cell to fill in, with what it holds back.
             decision.count("tillfälle väntar|tillfällen väntar", len(due))
             continue
         for session in due:
-            _export_session(group, group_type, sheet, session, workbook, today, decision)
-    if session_date is not None and not decision.rows and not decision.problems:
+            _export_session(group, group_type, sheet, session, workbook, today, decision, session_date)
+    if session_date is not None and not found:
         decision.problems.append(warning(
             L.GROUPS, "A1", f"Inget tillfälle med datumet {session_date.isoformat()} hittades.",
         ))

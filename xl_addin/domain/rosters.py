@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from . import layout as L
 from .calendar import next_working_day
-from .model import Group, GroupSheet, Settings, Task, Workbook, warning
+from .model import Group, GroupSheet, Settings, Task, Workbook
 from .tasks import BOOK_IN_ELVIS, Hold, task_key
 from .writes import Decision, is_date, one_of
 
@@ -25,11 +25,12 @@ def _incomplete(sheet: GroupSheet | None) -> str | None:
         return "gruppbladet saknas"
     if not sheet.participants:
         return "gruppbladet har inga deltagare"
-    # Attendance typos do not make the list incomplete; errors in who the participants are do.
+    # Errors in who the participants are make the list incomplete; an attendance typo or a mistyped
+    # Avbokad datum does not (the list was complete; that cell is reported where it is).
     faulty = sum(
         1 for participant in sheet.participants
         if participant.has_errors
-        and (not participant.error_columns or participant.error_columns & {L.PERSONAL_NUMBER, L.CANCELLED_DATE})
+        and (not participant.error_columns or L.PERSONAL_NUMBER in participant.error_columns)
     )
     if faulty:
         return f"{faulty} deltagarrad{'er' if faulty > 1 else ''} har fel"
@@ -68,17 +69,14 @@ def find_late_rosters(workbook: Workbook, today: date) -> Decision:
     if not workbook.groups_readable:
         decision.holds.append(Hold(KINDS))
     for group in workbook.groups:
-        address = workbook.address(L.GROUPS, group.row, L.GROUP_ID)
         sheet = workbook.group_sheets.get(group.group_id)
         if group.has_errors or group.start_date is None or sheet is None or any(
             participant.has_errors for participant in sheet.participants
         ):
             # what the booking task depends on cannot all be read: leave an existing one as it is
             decision.holds.append(Hold(KINDS, group.group_id))
-        if group.has_errors or group.start_date is None:
-            decision.problems.append(warning(
-                L.GROUPS, address, "Gruppen hoppades över: rätta felen på raden (se Kontroll) och kör igen.",
-            ))
+        if group.has_errors or group.start_date is None or workbook.sheet_renamed(group.group_id):
+            # The cause is reported once, at its cell; the status stays as it is until it is fixed.
             decision.count("hoppades över")
             continue
         status, explanation = roster_status(group, sheet, settings, today)

@@ -468,6 +468,7 @@ def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
     """Read and validate a workbook file for the command line (the file is never written)."""
     path = Path(path)
     snapshot = _snapshot(path)
-    # Registrering and Logg only grow (years of rows) and no rule reads them.
-    grids, tables = read_grids(path, snapshot, skip=(L.REGISTRATION, L.LOG))
+    # Logg only grows (years of rows) and no rule reads it. Registrering is read: it says which
+    # visits were exported already, so a visit held back once is exported later, and only once.
+    grids, tables = read_grids(path, snapshot, skip=(L.LOG,))
     return WorkbookFile(read_workbook(grids, tables, today=today), open_in_excel(path), snapshot)
