@@ -215,3 +215,25 @@ def test_columns_a_user_added_to_att_gora_are_read_with_the_task():
     book = read(extra={L.TASKS: grid(L.TASKS, header, [row])})
     assert book.tasks[0].extra == (("Min kommentar", "ringt"),)
     assert book.tasks[0].as_row()["Min kommentar"] == "ringt"
+
+
+def _registration_grid(*rows):
+    header = list(L.REGISTRATION_TABLE.columns)
+    return SheetGrid(L.REGISTRATION, [header] + [[row.get(column) for column in header] for row in rows])
+
+
+@pytest.mark.parametrize("mark, exported, reported", [
+    (datetime(2026, 9, 10), datetime(2026, 9, 3), True),  # rows from that time are there: typed by hand
+    (datetime(2026, 9, 1), datetime(2026, 9, 3), False),  # older than every row: the rows may have been cleared
+    ("klart", datetime(2026, 9, 3), True),  # not a date at all
+])
+def test_a_registrerad_mark_without_rows_is_reported_unless_its_rows_may_have_been_cleared(mark, exported, reported):
+    sheet = group_sheet([{L.PERSONAL_NUMBER: P1, "T1": "Deltog", "T2": "Deltog"}])
+    rows = [list(row) for row in sheet.rows]
+    rows[1][4] = mark  # T2's Registrerad cell, E2
+    other = {L.EXPORTED: exported, L.GROUP_ID: "G0", L.SESSION: 1, L.PERSONAL_NUMBER: P2}
+    book = read([group_row()], SheetGrid("G1", rows), extra={L.REGISTRATION: _registration_grid(other)})
+    found = [(p.cell, p.message) for p in book.problems if "Registrering" in p.message]
+    assert found == ([("E2", "T2 är markerad som registrerad men finns inte i Registrering. Tillfället exporteras "
+                             "inte; töm cellen om besöken ska exporteras.")] if reported else [])
+    assert book.registration_kept_from == date(2026, 9, 3)

@@ -161,3 +161,14 @@ def test_nothing_is_exported_without_the_registrering_sheet():
     book = replace(_book([date(2026, 9, 2)], [participant(1, "D")]), registration_missing=True)
     decision = export_registrations(book, date(2026, 9, 3))
     assert (decision.rows, decision.writes) == ([], [])
+
+
+def test_a_session_first_exported_before_registrerings_oldest_row_is_left_alone():
+    """The clinic may clear old Registrering rows: a visit missing from that time is not exported again."""
+    from dataclasses import replace
+
+    people = [participant(1, "D"), participant(2, "D")]
+    book = _exported(_book([date(2025, 9, 2)], people, [date(2025, 9, 3)]), (1, 1))
+    book = replace(book, registration_kept_from=date(2025, 10, 1))
+    decision = export_registrations(book, date(2026, 9, 10))
+    assert (decision.rows, decision.writes, decision.problems) == ([], [], [])

@@ -320,6 +320,8 @@ class Workbook:
     # … and by name, for a participant whose personnummer has since become unreadable: (GruppID, Tillfälle, Namn)
     exported_names: frozenset[tuple[str, int, str]] = frozenset()
     registration_missing: bool = False  # the Registrering table was not found (nothing can be exported)
+    # the oldest Exporterad in Registrering: rows exported before it may have been cleared by the clinic
+    registration_kept_from: date | None = None
     # group sheets renamed by hand: sheet name → the GruppID whose sheet it is (its tasks are held)
     renamed_sheets: Mapping[str, str] = field(default_factory=dict)
 

@@ -765,17 +765,21 @@ def session_held(number: int) -> str:
 
 def _read_registration(
     reader: _Reader,
-) -> tuple[frozenset[tuple[str, int, str]], frozenset[tuple[str, int, str]], bool]:
+) -> tuple[frozenset[tuple[str, int, str]], frozenset[tuple[str, int, str]], date | None, bool]:
     """The visits already exported, by (GruppID, Tillfälle, personnummer digits) and by (GruppID,
-    Tillfälle, name casefolded), and whether the table exists.
+    Tillfälle, name casefolded), the oldest ``Exporterad`` date, and whether the table exists.
 
     Registrering is written by the button only; a row it cannot read is not counted (it is the
     button's own record, so nothing is reported for it)."""
     rows = reader.locate(L.REGISTRATION_TABLE)
     if rows is None:
-        return frozenset(), frozenset(), False
+        return frozenset(), frozenset(), None, False
     visits, names = set(), set()
+    oldest: date | None = None
     for row in rows.non_blank_rows():
+        exported = _quiet_date(rows.get(row, L.EXPORTED))
+        if exported is not None and (oldest is None or exported < oldest):
+            oldest = exported
         group_id = as_text(rows.get(row, L.GROUP_ID))
         session = _optional_int(rows.get(row, L.SESSION))
         if not group_id or session is None:
@@ -791,26 +795,30 @@ def _read_registration(
         except InvalidPersonalNumber:
             continue
         visits.add((group_id, session, number.digits))
-    return frozenset(visits), frozenset(names), True
+    return frozenset(visits), frozenset(names), oldest, True
 
 
 def _check_registered(
-    reader: _Reader, sheets: Mapping[str, GroupSheet], *visits: frozenset[tuple[str, int, str]],
+    reader: _Reader, sheets: Mapping[str, GroupSheet], kept_from: date | None,
+    *visits: frozenset[tuple[str, int, str]],
 ) -> None:
-    """A ``Registrerad`` mark the button did not write: no visit of that session is in Registrering."""
+    """A ``Registrerad`` mark the button did not write: no visit of that session is in Registrering,
+    though Registrering still holds rows from that time (a mark older than its oldest row may simply
+    have had its rows cleared by the clinic: that is not reported)."""
     exported = {(group_id, session) for found in visits for group_id, session, _who in found}
     for sheet in sheets.values():
         for session in sheet.sessions:
             if is_blank(session.registered):
                 continue
             address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
-            if (sheet.name, session.number) not in exported:
+            cleared = isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from
+            if (sheet.name, session.number) not in exported and not cleared:
                 reader.problems.append(warning(
                     sheet.name, address,
                     f"{session.column} är markerad som registrerad men finns inte i Registrering. "
                     "Tillfället exporteras inte; töm cellen om besöken ska exporteras.",
                 ))
-            elif not isinstance(session.registered, date):
+            elif (sheet.name, session.number) in exported and not isinstance(session.registered, date):
                 reader.problems.append(warning(
                     sheet.name, address,
                     "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
@@ -1124,9 +1132,9 @@ def read_workbook(
     renamed = _find_renamed_group_sheets(reader, groups, group_sheets, interest)
     groups = _cross_check(reader, groups, group_sheets, renamed)
     reader.problems.extend(interest_problems)  # … but Kontroll lists the groups' problems first
-    exported_visits, exported_names, registration_read = _read_registration(reader)
+    exported_visits, exported_names, kept_from, registration_read = _read_registration(reader)
     if registration_read:
-        _check_registered(reader, group_sheets, exported_visits, exported_names)
+        _check_registered(reader, group_sheets, kept_from, exported_visits, exported_names)
     tasks = _read_tasks(reader)
     check_rows = _read_check_rows(reader)
     statistics_rows = _read_statistics_rows(reader)
@@ -1155,6 +1163,7 @@ def read_workbook(
         exported_visits=exported_visits,
         exported_names=exported_names,
         registration_missing=not registration_read,
+        registration_kept_from=kept_from,
         renamed_sheets=renamed,
     )
 

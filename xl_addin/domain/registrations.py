@@ -78,6 +78,9 @@ def _export_session(
     already = session_exported_rows(workbook, group.group_id, session)
     if not is_blank(session.registered) and not already:
         return  # marked by hand without rows in Registrering: held, and reported by the reader
+    kept_from = workbook.registration_kept_from
+    if isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from:
+        return  # first exported before Registrering's oldest row: its rows may have been cleared
     to_export = [p for p in sheet.participants if not _exported(workbook, group.group_id, session, p)]
     if not to_export:
         if chosen is not None and sheet.participants:
