@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -106,7 +106,6 @@ class Slip:
     held_groups: frozenset[str] = frozenset()  # groups whose Grupper status is not recomputed
     touched: frozenset[tuple[str, int | None, str | None]] = frozenset()  # tasks that may differ (lead's holds)
     placed: bool = False  # built on the base with an interest registration placed in ADHD-2609
-    extra: dict = field(default_factory=dict)
 
 
 SLIPS = (
