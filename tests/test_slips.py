@@ -375,3 +375,23 @@ def test_no_command_ends_in_an_unexpected_error_on_a_slip(files, slip, tmp_path)
         target = tmp_path / command
         code, _out, err = run(command, files[slip.name], "--today", TODAY, "--out", target)
         assert code in (0, 1) and err == "", (command, code, err)
+
+
+# -- … and no button either, through the real xlwings API (the remote engine, see test_buttons.py) -----
+from tests.test_buttons import click, xw  # noqa: E402,F401  (xw: the remote engine fixture, licensed for tests)
+
+
+@pytest.fixture()
+def _error_log_in_tmp(tmp_path_factory, monkeypatch) -> None:
+    from xl_addin import diagnostics
+
+    folder = tmp_path_factory.mktemp("felogg")
+    monkeypatch.setattr(diagnostics, "log_directory", lambda: folder)
+
+
+@pytest.mark.parametrize("slip", SLIPS, ids=lambda s: s.name)
+def test_no_button_ends_in_an_unexpected_error_on_a_slip(xw, files, slip, tmp_path, _error_log_in_tmp):
+    for _label, _sub, function in L.BUTTONS:
+        clicked = click(xw, files[slip.name], function, tmp_path, today=TODAY)
+        alerts = " ".join(str(alert) for alert in clicked.applier.alerts)
+        assert "oväntat fel" not in clicked.outcome.summary + alerts, (function, clicked.outcome.summary)
