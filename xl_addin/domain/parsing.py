@@ -1158,7 +1158,8 @@ def read_workbook(
                  if rows is not None and rows.grid.name == rows.sheet},
         groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),
         interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.RECEIVED, L.WISHED_GROUP)),
-        tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY, L.DONE)),
+        # a renamed Att göra is read (its tasks are reported) but held: nothing added, changed or marked
+        tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY, L.DONE)) and L.TASKS not in reader.renamed_fixed,
         memory=memory,
         exported_visits=exported_visits,
         exported_names=exported_names,
