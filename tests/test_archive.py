@@ -216,16 +216,22 @@ def _with_derived_rows(path: Path, content: WorkbookContent, today: date) -> Pat
     book = read_workbook_file(path, today=today).workbook
     tasks = [dict(task.as_row(), **{L.DONE: "x"}) for task in services.tasks(book, today).tasks]
     registration_rows = []
-    for participant in book.group_sheets["Klar-2609"].participants:
-        for session, exported in zip(book.group_sheets["Klar-2609"].sessions, REGISTERED):
-            attendance = participant.attendance_at(session).value
-            registration_rows.append({
-                L.EXPORTED: exported, L.VISIT_DATE: session.date, L.GROUP_ID: "Klar-2609", L.GROUP_TYPE: "ADHD Ung",
-                L.SESSION: session.number, L.PERSONAL_NUMBER: str(participant.personal_number),
-                L.NAME: participant.name, L.ATTENDANCE: attendance,
-                L.VISIT_TYPE: "Gruppbesök" if attendance == L.ATTENDED else attendance,
-                L.ACTION_CODE: "DU011" if attendance == L.ATTENDED else None,
-            })
+    # every session marked Registrerad has its rows (the running group's T1 too: the export reads them)
+    for group_id in ("Klar-2609", "Pagar-2611"):
+        sheet = book.group_sheets[group_id]
+        for participant in sheet.participants:
+            for session in sheet.sessions:
+                if session.registered in (None, ""):
+                    continue
+                attendance = participant.attendance_at(session).value
+                registration_rows.append({
+                    L.EXPORTED: session.registered, L.VISIT_DATE: session.date, L.GROUP_ID: group_id,
+                    L.GROUP_TYPE: "ADHD Ung", L.SESSION: session.number,
+                    L.PERSONAL_NUMBER: str(participant.personal_number),
+                    L.NAME: participant.name, L.ATTENDANCE: attendance,
+                    L.VISIT_TYPE: "Gruppbesök" if attendance == L.ATTENDED else attendance,
+                    L.ACTION_CODE: "DU011" if attendance == L.ATTENDED else None,
+                })
     content = replace(content, tasks=tasks, registration=registration_rows)
     write_workbook(path, content)
     import openpyxl
@@ -305,7 +311,7 @@ def test_the_archive_file_and_the_slimmed_workbook_together_hold_every_value_exa
         assert sorted(archived + kept, key=repr) == sorted(source_rows, key=repr), table
     assert [row[0] for row in _table_values(archive, L.GROUPS_TABLE.name)] == ["Klar-2609"]
     assert all(row[2] == "Klar-2609" for row in _table_values(archive, L.REGISTRATION_TABLE.name))
-    assert _table_values(slim, L.REGISTRATION_TABLE.name) == []
+    assert {row[2] for row in _table_values(slim, L.REGISTRATION_TABLE.name)} == {"Pagar-2611"}  # the running group keeps its rows
     # a note beside the table is not lost with the row: it stays where it was (as in Excel)
     assert slim_grids[L.GROUPS].value(2, 16) == NOTE
     # Inställningar and Koder stay as they were
