@@ -1110,7 +1110,7 @@ def read_workbook(
     if L.GROUPS not in grids and L.SETTINGS not in grids:
         raise UnusableWorkbook(
             "Arbetsboken följer inte Sofia-mallen: bladen Grupper och Inställningar saknas. "
-            "Skapa en ny arbetsbok från mallen (bup-grupper new-workbook)."
+            "Be IT-kontakten om en ny arbetsbok från mallen."
         )
     reader = _Reader(grids, tables, today)
     _find_renamed_fixed_sheets(reader)
