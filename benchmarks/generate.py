@@ -376,6 +376,40 @@ def ensure(size: str, seed: int = DEFAULT_SEED, *, cache: Path = CACHE, force: b
     return path
 
 
+def enlarged_demo_content(factor: int) -> WorkbookContent:
+    """The demo workbook with ``factor`` times its participants: every participant row with a valid
+    personnummer is repeated on its group sheet with a new fictional person (birth day moved by the
+    copy's number, same serial, so all are distinct); rows with planted errors stay single."""
+    from xl_addin.demo import demo_content
+
+    content = demo_content()
+    sheets = []
+    for sheet in content.group_sheets:
+        rows = list(sheet.participants)
+        for copy in range(1, factor):
+            for row in sheet.participants:
+                number = row.get(L.PERSONAL_NUMBER)
+                if isinstance(number, PersonalNumber):
+                    twin = make_personal_number(number.birth_date + timedelta(days=copy), int(number.digits[8:11]))
+                    rows.append({**row, L.PERSONAL_NUMBER: twin})
+        sheets.append(replace(sheet, participants=tuple(rows)))
+    return replace(content, group_sheets=tuple(sheets))
+
+
+def ensure_demo(factor: int, *, cache: Path = CACHE) -> Path:
+    """The demo workbook (factor 1) or the demo with ``factor`` times the participants, cached."""
+    demo = hashlib.sha256((ROOT / "xl_addin" / "demo.py").read_bytes()).hexdigest()[:6]
+    path = Path(cache) / f"demo-x{factor}-{source_hash()}{demo}.xlsx"
+    if not path.exists():
+        for stale in Path(cache).glob(f"demo-x{factor}-*"):
+            stale.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp.xlsx")
+        write_workbook(temporary, enlarged_demo_content(factor))
+        temporary.replace(path)
+    return path
+
+
 def cell_counts(path: Path) -> dict[str, int]:
     """Groups, participants and participant-session cells of a generated workbook."""
     workbook = read_workbook_file(path, today=TODAY).workbook

@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -378,6 +379,7 @@ def buttons_child(path: Path, functions: list[str], warm: int, compare: bool, wa
         buttons.refresh_all(xw.Book(json=json.loads(payload(warmup))), today=TODAY)
     text = payload(path)
     counter = _EngineCalls(_xlremote)
+    reads = _count_reads(counter)
     reports: dict[str, object] = {}
     for function in functions:
         times, actions, summary = [], 0, ""
@@ -391,6 +393,7 @@ def buttons_child(path: Path, functions: list[str], warm: int, compare: bool, wa
             summary = outcome.summary
         report: dict[str, object] = {
             "first": times[0], "warm": times[1:], "actions": actions, "calls": counter.count,
+            "read_calls": reads["calls"], "sheets": reads["sheets"],
             "by_method": counter.by_method.most_common(8), "summary": summary,
         }
         if compare:  # the fast payload must click like the test suite's own (openpyxl-based) payload
@@ -401,6 +404,171 @@ def buttons_child(path: Path, functions: list[str], warm: int, compare: bool, wa
             report["same_as_test_payload"] = (outcome.summary, len(book.json()["actions"])) == (summary, actions)
         reports[function] = report
     print(json.dumps(reports))
+
+
+def _count_reads(counter: "_EngineCalls") -> dict[str, int]:
+    """Wrap ``excel_edge.read_book`` so that the engine calls of the last click's reading are known."""
+    from xl_addin import excel_edge
+
+    real = excel_edge.read_book
+    reads = {"calls": 0, "sheets": 0}
+
+    def read_book(book):
+        before = counter.count
+        snapshot = real(book)
+        reads["calls"], reads["sheets"] = counter.count - before, len(snapshot[0])
+        return snapshot
+
+    excel_edge.read_book = read_book
+    return reads
+
+
+def demo_child(paths: list[Path]) -> None:
+    """Every button once on the demo and on the demo with more participants (``paths``), printing per
+    workbook and button the actions the click recorded and its engine calls; and per workbook the
+    engine calls of reading it three ways: the native path (the remote engine's JSON), the portable
+    xlwings API (the fallback, as on macOS) and the COM path counted against ``_ComStandIn``."""
+    import xlwings as xw
+    from xlwings.pro import _xlremote
+
+    if "remote" not in [engine.name for engine in xw.engines]:
+        xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    from xl_addin import buttons, excel_edge
+    from xl_addin.demo import DEMO_TODAY
+
+    counter = _EngineCalls(_xlremote)
+    reads = _count_reads(counter)
+    report: dict[str, object] = {}
+    for path in paths:
+        text = json.dumps(fast_book_json(path, xw.__version__))
+        clicks = {}
+        for function in _buttons():
+            book = xw.Book(json=json.loads(text))
+            counter.reset()
+            getattr(buttons, function)(book, today=DEMO_TODAY)
+            clicks[function] = {"actions": len(book.json()["actions"]), "calls": counter.count,
+                                "read_calls": reads["calls"], "sheets": reads["sheets"]}
+        book, fewer_book = xw.Book(json=json.loads(text)), None
+        native = excel_edge._read_book_native
+        excel_edge._read_book_native = lambda book: None
+        try:
+            counter.reset()
+            portable = excel_edge.read_book(book)
+            portable_calls = counter.count
+        finally:
+            excel_edge._read_book_native = native
+        stand_in = _ComStandIn(json.loads(text))
+        com = excel_edge._read_com(stand_in, _xlremote.engine.clean_value_data)
+        native_read = excel_edge.read_book(xw.Book(json=json.loads(text)))
+        # Per sheet: the same reads of the payload without its group sheets, the difference per sheet.
+        from xl_addin.domain import layout as L
+
+        fewer = json.loads(text)
+        fewer["sheets"] = [sheet for sheet in fewer["sheets"] if sheet["name"] in L.FIXED_SHEETS]
+        dropped = len(native_read[0]) - len(fewer["sheets"])
+        excel_edge._read_book_native = lambda book: None
+        try:
+            fewer_book = xw.Book(json=json.loads(json.dumps(fewer)))
+            counter.reset()
+            excel_edge.read_book(fewer_book)
+            portable_fewer = counter.count
+        finally:
+            excel_edge._read_book_native = native
+        fewer_book, whole_book = xw.Book(json=json.loads(json.dumps(fewer))), xw.Book(json=json.loads(text))
+        counter.reset()
+        excel_edge.read_book(fewer_book)
+        native_fewer = counter.count
+        counter.reset()
+        excel_edge.read_book(whole_book)
+        native_calls = counter.count
+        com_fewer = _ComStandIn(fewer)
+        excel_edge._read_com(com_fewer, _xlremote.engine.clean_value_data)
+        per_sheet = {kind: (calls - fewer_calls) / dropped if dropped else float("nan") for kind, calls, fewer_calls in (
+            ("native", native_calls, native_fewer), ("portable", portable_calls, portable_fewer),
+            ("com", stand_in.calls, com_fewer.calls))}
+        constant = {"native": native_fewer, "portable": portable_fewer, "com": com_fewer.calls}
+        report[path.name] = {"clicks": clicks, "portable_calls": portable_calls, "com_calls": stand_in.calls,
+                             "native_calls": native_calls, "per_sheet": per_sheet, "fixed_sheets": constant,
+                             "sheets": len(native_read[0]),
+                             "same": _same_snapshot(native_read, portable) and _same_snapshot(native_read, com)}
+    print(json.dumps(report))
+
+
+def _same_snapshot(one, other) -> bool:
+    def key(snapshot):
+        grids, tables = snapshot
+        return ({name: (grid.rows, grid.visible) for name, grid in grids.items()},
+                {name: (t.sheet, t.header_row, t.first_column, t.last_row, t.columns) for name, t in tables.items()})
+    mine, theirs = key(one), key(other)
+    # COM's visibility is read for the contract's sheets only (group sheets count as shown)
+    return mine[1] == theirs[1] and {n: g[0] for n, g in mine[0].items()} == {n: g[0] for n, g in theirs[0].items()}
+
+
+class _ComStandIn:
+    """Counts the COM calls of ``excel_edge._read_com``: an object with the few members of Excel's
+    object model that the COM path touches, answering from an Office.js payload. There is no Excel
+    here; this measures how many calls the code makes, not that Excel answers them (that runs only on
+    Windows). Each property read or method call on a COM object is one call; so is each step of
+    iterating a collection."""
+
+    def __init__(self, payload: dict) -> None:
+        self.calls = 0
+        self.book = payload["book"]["name"]
+        outer = self
+
+        class Obj:
+            def __init__(self, **members):
+                self._members = members
+
+            def __getattr__(self, name):
+                outer.calls += 1
+                return self._members[name]
+
+        class Collection:
+            def __init__(self, items):
+                self._items = items
+
+            def __iter__(self):
+                for item in self._items:
+                    outer.calls += 1
+                    yield item
+
+        def sheet(data):
+            address = data.get("used_range_address") or "A1"
+            top, left, bottom, right = _box(address)
+            values = tuple(tuple(None if v == "" else _com_value(v) for v in row[left - 1:right])
+                           for row in data["values"][top - 1:bottom])
+            if len(values) == 1 and len(values[0]) == 1:
+                values = values[0][0]
+            quoted = f"'[{outer.book}]{data['name'].replace(chr(39), chr(39) * 2)}'"
+            used = Obj(Value=values, GetAddress=lambda *args: f"{quoted}!{_absolute(address)}")
+            tables = [Obj(Name=t["name"], Range=Obj(Address=t["range_address"])) for t in data.get("tables", [])]
+            return Obj(UsedRange=used, Visible=-1 if data.get("visibility", "Visible") == "Visible" else 0,
+                       ListObjects=Collection(tables), Name=data["name"])
+
+        self.Worksheets = Collection([sheet(data) for data in payload["sheets"]])
+
+
+def _box(address: str) -> tuple[int, int, int, int]:
+    from xl_addin.excel_edge import _address_box
+
+    return _address_box(address)
+
+
+def _absolute(address: str) -> str:
+    from xl_addin.domain.cells import cell_address
+
+    top, left, bottom, right = _box(address)
+    first, last = cell_address(top, left), cell_address(bottom, right)
+    mark = lambda cell: re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cell)  # noqa: E731
+    return mark(first) if first == last else f"{mark(first)}:{mark(last)}"
+
+
+def _com_value(value):
+    """A payload value as pywin32 hands it over: dates as datetime (ISO text in the payload)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", value):
+        return datetime.fromisoformat(value[:19])
+    return value
 
 
 class _EngineCalls:
@@ -793,12 +961,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder of the generated workbooks")
     parser.add_argument("--naive-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--buttons-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--demo-child", help=argparse.SUPPRESS)
     parser.add_argument("--button", help=argparse.SUPPRESS)
     parser.add_argument("--warmup", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.naive_child:
         naive_child(args.naive_child)
+        return 0
+    if args.demo_child:
+        demo_child([Path(path) for path in args.demo_child.split(",")])
         return 0
     if args.buttons_child:
         buttons_child(args.buttons_child, args.button.split(","), args.repeat, args.compare, args.warmup)

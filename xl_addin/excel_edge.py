@@ -143,25 +143,138 @@ def _split_cell(cell: str) -> tuple[int, int]:
     return int(match.group(2)), column
 
 
+# The sheets whose Excel tables are read: those of the workbook contract's tables. A group sheet's own
+# table is not (the parser reads a group sheet from its header row and no write resizes it), which
+# saves a handful of Excel calls per group sheet.
+_TABLE_SHEETS = frozenset(table.sheet for table in L.TABLES)
+
+
 def read_book(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
-    """Every worksheet as a grid and every Excel table's location: a few calls per sheet and table."""
+    """Every worksheet as a grid and the contract's Excel tables' locations.
+
+    Through the engine's own objects where that is cheapest (``_read_book_native``): xlwings Lite and
+    the remote engine hold the whole workbook as JSON already, and on Windows the COM objects answer
+    a sheet's name, used range and values in a few calls, where xlwings' API adds its own bookkeeping
+    calls per access. Any surprise there falls back to the portable xlwings API below.
+    """
+    native = _read_book_native(book)
+    if native is not None:
+        return native
     grids: dict[str, SheetGrid] = {}
     tables: dict[str, TableLocation] = {}
     for sheet in book.sheets:
         grid = read_sheet(sheet)
         grids[grid.name] = grid
+        if grid.name not in _TABLE_SHEETS:
+            continue
         for table in sheet.tables:
             table_range = table.range
             if table_range is None:
                 continue
-            name = table.name
-            first_row, first_column, last_row, last_column = _address_box(table_range.address)
-            headers = tuple(as_text(grid.value(first_row, column)) for column in range(first_column, last_column + 1))
-            tables[name] = TableLocation(
-                name=name, sheet=grid.name, header_row=first_row, first_column=first_column,
-                last_row=last_row, columns=headers,
-            )
+            _add_table(tables, grid, table.name, table_range.address)
     return grids, tables
+
+
+def _add_table(tables: dict[str, TableLocation], grid: SheetGrid, name: str, address: str) -> None:
+    first_row, first_column, last_row, last_column = _address_box(address)
+    headers = tuple(as_text(grid.value(first_row, column)) for column in range(first_column, last_column + 1))
+    tables[name] = TableLocation(
+        name=name, sheet=grid.name, header_row=first_row, first_column=first_column,
+        last_row=last_row, columns=headers,
+    )
+
+
+def _grid(name: str, values: object, top: int, left: int, visible: bool) -> SheetGrid:
+    """A sheet's grid from A1, from the cleaned values of its used range starting at (top, left)."""
+    rows = _as_rows(values)
+    grid = [[None] * (left - 1) + [_cell(value) for value in row] for row in rows]
+    if top > 1:
+        grid = [[] for _ in range(top - 1)] + grid
+    while grid and all(is_blank(value) for value in grid[-1]):
+        grid.pop()  # an empty sheet reports A1 as its used range
+    return SheetGrid(name, grid, (), visible)
+
+
+def _read_book_native(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]] | None:
+    """``read_book`` through the engine's native objects, or None (then the portable path runs)."""
+    try:
+        impl = getattr(book, "impl", None)
+        module = type(impl).__module__
+        if module.endswith("_xlremote"):
+            return _read_remote(book.api, book.app.engine.impl.clean_value_data)
+        if module.endswith("_xlwindows"):
+            return _read_com(book.api, book.app.engine.impl.clean_value_data)
+    except Exception:  # an engine that behaves unexpectedly: the portable path reads the same
+        return None
+    return None
+
+
+def _read_remote(api: Mapping, clean) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]] | None:
+    """The remote engine (xlwings Lite, and the tests): the Office.js client sent the whole workbook
+    as JSON (``book.api``), so reading it costs no call into Excel; values are cleaned by the engine's
+    own function, as ``Range.options(ndim=2, err_to_str=True).value`` would. Sheets without values
+    (an asynchronous book) or a shape this code does not know fall back to the portable path."""
+    import datetime as dt
+
+    grids: dict[str, SheetGrid] = {}
+    tables: dict[str, TableLocation] = {}
+    for sheet in api["sheets"]:
+        values = sheet.get("values")
+        if not isinstance(values, list):
+            return None
+        name = sheet["name"]
+        address = sheet.get("used_range_address")
+        if address:  # the values are anchored at A1; the used range may start later
+            top, left, bottom, right = _address_box(address)
+            used = [row[left - 1:right] for row in values[top - 1:bottom]]
+        else:  # an empty sheet (None), or an older client that sends no address: the values as they are
+            top, left, used = 1, 1, values
+        cleaned = clean(used, dt.datetime, None, None, True) if used else [[None]]
+        grid = _grid(name, cleaned, top, left, sheet.get("visibility", "Visible") == "Visible")
+        grids[name] = grid
+        if name in _TABLE_SHEETS:
+            for table in sheet.get("tables") or ():
+                if table.get("range_address"):
+                    _add_table(tables, grid, table["name"], table["range_address"])
+    return grids, tables
+
+
+_COM_VISIBLE = -1  # xlSheetVisible
+
+
+def _read_com(api, clean) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
+    """Desktop Excel on Windows, through its COM objects (pywin32), three calls per sheet besides the
+    step to the next one: the used range, its external address (``[Bok.xlsx]Blad!$A$1:$K$20``: the
+    sheet's name and the range's place in one answer) and its values. Visibility and ListObjects are
+    asked only of the contract's sheets (a group sheet's are used by nothing). Values are cleaned by
+    xlwings' own function for COM (dates, error codes), as ``Range.options(...).value`` would."""
+    import datetime as dt
+
+    grids: dict[str, SheetGrid] = {}
+    tables: dict[str, TableLocation] = {}
+    fixed = frozenset(L.FIXED_SHEETS)
+    for sheet in api.Worksheets:
+        used = sheet.UsedRange
+        name, address = _split_external(str(used.GetAddress(True, True, 1, True)))
+        top, left = _address_box(address)[:2]
+        raw = used.Value
+        values = [list(row) for row in raw] if isinstance(raw, tuple) else [[raw]]
+        visible = sheet.Visible == _COM_VISIBLE if name in fixed else True
+        grid = _grid(name, clean(values, dt.datetime, None, None, True), top, left, visible)
+        grids[name] = grid
+        if name in _TABLE_SHEETS:
+            for table in sheet.ListObjects:
+                _add_table(tables, grid, str(table.Name), str(table.Range.Address))
+    return grids, tables
+
+
+def _split_external(text: str) -> tuple[str, str]:
+    """``'[Bok 1.xlsx]Grupp''s'!$A$1:$K$9`` → (``Grupp's``, ``$A$1:$K$9``). Sheet names cannot hold
+    ``]``, so the sheet's name is what follows the last one."""
+    reference, cells = text.rsplit("!", 1)
+    if reference.startswith("'") and reference.endswith("'"):
+        reference = reference[1:-1].replace("''", "'")
+    return reference[reference.rindex("]") + 1:] if "]" in reference else reference, cells
 
 
 # -- planning the writes ----------------------------------------------------------------------------
