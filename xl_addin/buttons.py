@@ -4,71 +4,80 @@ Each function only does the Excel part: take the workbook (``xw.Book.caller()`` 
 read it in bulk, call the same ``services`` function as the command line, apply the outcome, and say
 what happened in Swedish. The clock is read here and nowhere deeper; tests pass ``today=``.
 
-Importing this module stays cheap: xlwings is imported only inside a click, and nothing here
-imports openpyxl, XlsxWriter, python-calamine, the template builder or the file edge.
+Importing this module stays cheap: xlwings is imported only inside a click, and so are the
+product's own modules (the services, the parser, the xlwings edge): Excel imports this module before
+the click and RunPython may import it where no click follows. Nothing here imports openpyxl,
+XlsxWriter, python-calamine, the template builder or the file edge.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import getpass
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from . import excel_edge, services
-from .domain import layout as L
-from .domain.errors import UserError
-from .domain.model import Outcome, Workbook
-from .domain.parsing import read_workbook
-
 if TYPE_CHECKING:
     import xlwings as xw
 
-Service = Callable[[Workbook, date], Outcome]
+    from . import services
+    from .domain.model import Outcome, Workbook
 
-MACROS = L.BUTTONS  # (caption, Sub in vba/Knappar.bas, function here)
+Service = Callable[["Workbook", date], "Outcome"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "MACROS":  # (caption, Sub in vba/Knappar.bas, function here), from the contract when asked
+        from .domain import layout as L
+
+        return L.BUTTONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _command(name: str) -> tuple[services.Command, Service]:
+    from . import services
+
+    return getattr(services, name.upper()), getattr(services, name)
 
 
 def check(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Kontrollera: fills Kontroll with every problem in the workbook."""
-    return _click(book, services.CHECK, services.check, today)
+    return _click(book, "check", today)
 
 
 def flag_late_rosters(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Flagga sena listor: Sista dag för lista and Status in Grupper, Elvis tasks in Att göra."""
-    return _click(book, services.FLAG_LATE_ROSTERS, services.flag_late_rosters, today)
+    return _click(book, "flag_late_rosters", today)
 
 
 def mark_no_shows(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Markera uteblivanden: U2 and cancellation tasks in Att göra, missing attendance in Kontroll."""
-    return _click(book, services.MARK_NO_SHOWS, services.mark_no_shows, today)
+    return _click(book, "mark_no_shows", today)
 
 
 def journal_phrases(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Skapa journaltexter: Journaltext of finished groups' participants, journal tasks."""
-    return _click(book, services.JOURNAL_PHRASES, services.journal_phrases, today)
+    return _click(book, "journal_phrases", today)
 
 
 def export_registrations(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Exportera registreringslista: rows appended to Registrering, the export date in Registrerad."""
-    return _click(book, services.EXPORT_REGISTRATIONS, services.export_registrations, today)
+    return _click(book, "export_registrations", today)
 
 
 def plan_interest(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Intresseanmälningar: vårdgaranti, suggested group and status per registration."""
-    return _click(book, services.PLAN_INTEREST, services.plan_interest, today)
+    return _click(book, "plan_interest", today)
 
 
 def new_groups(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Ny grupp: a sheet copied from Gruppmall for every Grupper row without one."""
-    return _click(book, services.NEW_GROUPS, services.new_groups, today)
+    return _click(book, "new_groups", today)
 
 
 def refresh_all(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
     """Uppdatera allt: every rule on one snapshot, one merged task list, one Kontroll, one apply."""
-    return _click(book, services.REFRESH_ALL, services.refresh_all, today)
+    return _click(book, "refresh_all", today)
 
 
 def archive(book: xw.Book | None = None, *, today: date | None = None) -> Outcome:
@@ -83,7 +92,15 @@ def archive(book: xw.Book | None = None, *, today: date | None = None) -> Outcom
 
 
 # -- one click --------------------------------------------------------------------------------------
-def _click(book: xw.Book | None, command: services.Command, service: Service, today: date | None) -> Outcome:
+def _click(book: xw.Book | None, name: str, today: date | None) -> Outcome:
+    import dataclasses
+
+    from . import excel_edge
+    from .domain import layout as L
+    from .domain.errors import UserError
+    from .domain.parsing import read_workbook
+
+    command, service = _command(name)
     if book is None:
         import xlwings as xw
 
@@ -125,6 +142,9 @@ def _click(book: xw.Book | None, command: services.Command, service: Service, to
 
 
 def _failed(book, command: services.Command, today: date, message: str, *, status: str) -> Outcome:
+    from . import excel_edge
+    from .domain.model import Outcome
+
     excel_edge.write_status(book, status)
     excel_edge.show_message(book, message, critical=True)
     return Outcome(command=command.name, today=today, summary=message)
@@ -135,6 +155,8 @@ def _status_after_error(label: str, today: date, error: BaseException) -> str:
 
 
 def _done_message(outcome: Outcome) -> str:
+    from . import excel_edge
+
     lines = [excel_edge.scrub(outcome.summary)]
     if outcome.problems:
         lines.append("Problemen står på bladet Kontroll, med celladress.")
@@ -148,6 +170,8 @@ def _done_message(outcome: Outcome) -> str:
 def _user() -> str:
     if sys.platform == "emscripten":  # xlwings Lite: the browser's Python does not know who is signed in
         return ""
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -58,6 +58,8 @@ def cell_address(row: int, column: int) -> str:
 
 def as_text(value: object) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates as ÅÅÅÅ-MM-DD, blanks as ``""``."""
+    if type(value) is str:  # most cells: the same as below, without the other tests
+        return value.strip()
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -85,6 +87,8 @@ def as_date(value: object) -> date | None:
     reported, never guessed; so are a day and month without a year (``30/9``: which year?) and a
     two-digit year. Every message says how to write the date.
     """
+    if type(value) is datetime:  # most date cells, as calamine and xlwings read them
+        return value.date()
     if is_blank(value):
         return None
     if isinstance(value, CellError):

@@ -57,10 +57,11 @@ class SheetGrid:
 
     def value(self, row: int, column: int) -> object:
         """The value at 1-based ``row``/``column`` (blank outside the grid)."""
-        if row - 1 < len(self.rows):
-            cells = self.rows[row - 1]
-            if column - 1 < len(cells):
-                return cells[column - 1]
+        if row > 0 and column > 0:
+            try:  # the hottest call of parsing: no length checks on the usual path
+                return self.rows[row - 1][column - 1]
+            except IndexError:
+                pass
         return None
 
 
@@ -573,7 +574,7 @@ def _find_participant_header(grid: SheetGrid) -> int | None:
     was renamed) a row with session columns and at least two of the other participant headers."""
     target = L.PERSONAL_NUMBER.casefold()
     for row_index, cells in enumerate(grid.rows[:10], start=1):
-        if any(_normalise_header(value) == target for value in cells):
+        if any(isinstance(value, str) and _normalise_header(value) == target for value in cells):  # headers are text
             return row_index
     for row_index, cells in enumerate(grid.rows[:10], start=1):
         headers = [_normalise_header(value) for value in cells]

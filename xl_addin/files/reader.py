@@ -184,11 +184,13 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
                 raise _damaged(path) from None
             if _has_dtd(data):
                 raise UnusableWorkbook(f"Filen {path.name} innehåller otillåten XML (DTD) och läses inte.")
-            if not _well_formed(data):
+            name = info.filename
+            # a relationships part is checked and read in one parse; every other part is only checked
+            entries = _relationship_entries(data) if name.endswith(".rels") else None
+            if (entries is None and name.endswith(".rels")) or (entries is None and not _well_formed(data)):
                 raise _unusable(path, "är skadad: en del av den är inte giltig XML. Öppna den i Excel, som "
                                       "erbjuder sig att reparera den, spara och försök igen.")
-            name = info.filename
-            if name.endswith(".rels") and _missing_targets(data, name, names):
+            if entries is not None and _missing_targets(entries, name, names):
                 raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
                                       "erbjuder sig att reparera den, spara och försök igen.")
             if name in ("xl/workbook.xml", _WORKBOOK_RELS) or name.startswith(("xl/tables/", "xl/worksheets/_rels/")):
@@ -206,10 +208,10 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
     return package
 
 
-def _missing_targets(data: bytes, name: str, names: set[str]) -> bool:
+def _missing_targets(entries: list[dict[str, str]], name: str, names: set[str]) -> bool:
     """Whether a relationships part points at parts the package does not have (Excel would repair it)."""
     folder = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels → xl
-    return any(target not in names for _kind, target in _relationships(data, folder).values())
+    return any(target not in names for _kind, target in _resolved(entries, folder).values())
 
 
 def _check_size(data: bytes, sheet: str) -> None:
@@ -333,24 +335,51 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
-def _relationships(data: bytes | None, base: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type, target part path) of one ``.rels`` part; targets resolved against ``base``."""
-    from defusedxml import ElementTree
+def _relationship_entries(data: bytes) -> list[dict[str, str]] | None:
+    """The attributes of each relationship (the root's children) of a ``.rels`` part, by one expat
+    parse without a tree; None when the part is not well-formed XML. (A DTD was refused before.)"""
+    from xml.parsers import expat
 
-    if data is None:
-        return {}
+    entries: list[dict[str, str]] = []
+    depth = 0
+
+    def start(_name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth == 2:
+            entries.append(attributes)
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
-        return {}
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError, LookupError):
+        return None
+    return entries
+
+
+def _resolved(entries: list[dict[str, str]], base: str) -> dict[str, tuple[str, str]]:
     found = {}
-    for rel in root:
+    for rel in entries:
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External" or target.startswith("#"):
             continue  # a web address, or a place in this workbook (a sheet button's link): not a part
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
         found[rel.get("Id")] = (rel.get("Type", ""), path)
     return found
+
+
+def _relationships(data: bytes | None, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part path) of one ``.rels`` part; targets resolved against ``base``."""
+    if data is None:
+        return {}
+    entries = _relationship_entries(data)
+    return {} if entries is None else _resolved(entries, base)
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
