@@ -288,10 +288,16 @@ def _task_line(task: Task, today: date) -> dict[str, object]:
 
 # -- commands -------------------------------------------------------------------------------------
 def _json_default(value: object) -> object:
+    convert = _JSON_BY_TYPE.get(type(value))  # the usual types without a chain of isinstance tests
+    if convert is not None:
+        return convert(value)
     converted = _json_value(value)
     if converted is value:
         raise TypeError(f"not JSON: {type(value).__name__}")
     return converted
+
+
+_JSON_BY_TYPE = {date: date.isoformat, PersonalNumber: str, datetime: _json_value}
 
 
 def outcome_json_text(outcome: Outcome) -> str:

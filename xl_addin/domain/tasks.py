@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from operator import attrgetter
 
 from . import layout as L
 from .model import CellWrite, PersonalNumber, Problem, Task, warning
@@ -112,6 +113,11 @@ def is_held(task: Task, holds: Sequence[Hold]) -> bool:
     return any(hold.holds(parts) for hold in holds)
 
 
+# The fields a wanted task gives an existing row (the rest — row, Klar, Skapad, Anmärkning, users'
+# columns — come from the row itself): when they are all equal, the row is kept as the same object.
+_FROM_WANTED = attrgetter(*(f.name for f in fields(Task) if f.name not in {"row", "done", "created", "remark", "extra"}))
+
+
 def merge_tasks(
     existing: Sequence[Task], wanted: Iterable[Task], kinds: Collection[str], *, today: date,
     holds: Sequence[Hold] = (),
@@ -133,8 +139,11 @@ def merge_tasks(
         seen.add(task.key)
         fresh = wanted_by_key.get(task.key)
         if fresh is not None:
-            merged.append(replace(fresh, row=task.row, done=task.done, created=task.created or today, remark="",
-                                  extra=task.extra))
+            if task.created and not task.remark and _FROM_WANTED(fresh) == _FROM_WANTED(task):
+                merged.append(task)  # what the replace below would give: unchanged (most rows, every click)
+            else:
+                merged.append(replace(fresh, row=task.row, done=task.done, created=task.created or today, remark="",
+                                      extra=task.extra))
         elif is_held(task, holds):
             merged.append(task)
         else:
