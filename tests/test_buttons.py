@@ -599,6 +599,17 @@ def test_text_that_excel_would_reinterpret_is_written_as_text(value, written):
     assert excel_edge.excel_value(value) == written
 
 
+@pytest.mark.parametrize(("address", "expected"), [
+    ("[Bok.xlsx]Grupper!$A$1:$K$9", ("Grupper", "$A$1:$K$9")),
+    ("'[Bok 1.xlsx]Att göra'!$A$4", ("Att göra", "$A$4")),
+    ("'[Bok.xlsx]Grupp''s!'!$B$2:$C$3", ("Grupp's!", "$B$2:$C$3")),
+])
+def test_the_com_path_takes_the_sheet_name_and_range_from_an_external_address(address, expected):
+    # Excel quotes a sheet name with spaces or punctuation and doubles its apostrophes; sheet names
+    # cannot hold "]", so the name is what follows the last one.
+    assert excel_edge._split_external(address) == expected
+
+
 def test_read_book_pads_a_used_range_that_starts_below_a1_and_marks_error_values(xw):
     payload = {
         "client": "Office.js", "version": xw.__version__,
@@ -618,6 +629,26 @@ def test_read_book_pads_a_used_range_that_starts_below_a1_and_marks_error_values
     assert grid.value(3, 4) == CellError("#N/A")
     assert grid.value(4, 3) == datetime(2026, 10, 14)
     assert grid.visible is False and tables == {}
+
+
+def _snapshot_key(snapshot):
+    grids, tables = snapshot
+    return ({name: [list(row) for row in grid.rows] for name, grid in grids.items()},
+            {name: (t.sheet, t.header_row, t.first_column, t.last_row, t.columns) for name, t in tables.items()})
+
+
+def test_the_native_read_and_the_portable_xlwings_api_read_the_same(xw, demo, monkeypatch):
+    native = excel_edge.read_book(xw.Book(json=book_json(demo, xw.__version__)))
+    with monkeypatch.context() as patch:
+        patch.setattr(excel_edge, "_read_book_native", lambda book: None)
+        portable = excel_edge.read_book(xw.Book(json=book_json(demo, xw.__version__)))
+    assert _snapshot_key(native) == _snapshot_key(portable)
+    assert {n: g.visible for n, g in native[0].items()} == {n: g.visible for n, g in portable[0].items()}
+    # An older Office.js client sends neither visibility nor the used range's address: read all the same.
+    old = book_json(demo, xw.__version__)
+    for sheet in old["sheets"]:
+        del sheet["visibility"], sheet["used_range_address"]
+    assert _snapshot_key(excel_edge.read_book(xw.Book(json=old))) == _snapshot_key(native)
 
 
 def test_read_book_gives_the_parser_the_same_records_as_the_file_reader(xw, demo):
