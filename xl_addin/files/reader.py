@@ -104,7 +104,7 @@ def _too_many_cells(sheet: str) -> UnusableWorkbook:
 
 def _has_dtd(data: bytes) -> bool:
     """A DTD anywhere in the part (not only at the top), also in UTF-16 parts, which Excel never writes."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):  # one scan when there is no "<!" at all
         return True
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\0?\0", b"\0<\0?"):
         text = data.decode("utf-16", "replace")
@@ -221,7 +221,9 @@ def _check_size(data: bytes, sheet: str) -> None:
     to the parser starts at A1: one stray value in XFD1048576 asks for 17 billion cells. Cheap byte
     counts and searches first; the exact walk over every cell only when they cannot rule it out.
     """
-    if data.count(b"<v>") + data.count(b"<is>") > MAX_CELLS:  # cells with a value (formatted blanks have none)
+    # cells with a value (formatted blanks have none); each takes at least three bytes, so a smaller
+    # part cannot hold too many and is not counted
+    if len(data) > 3 * MAX_CELLS and data.count(b"<v>") + data.count(b"<is>") > MAX_CELLS:
         raise _too_many_cells(sheet)
     if _area_bound(data) <= MAX_CELLS:
         return
