@@ -143,6 +143,56 @@ for name in book.sheet_names:
 """
 
 
+# Where a headless command's CPU time goes: its stages in turn in one process (``time.process_time``).
+_STAGES = """
+import gc, json, sys, time
+started = time.process_time()
+from datetime import date
+from pathlib import Path
+from xl_addin import cli, services
+from xl_addin.domain.parsing import read_workbook
+from xl_addin.files import reader
+marks = [("imports", time.process_time() - started)]
+path, command = Path(sys.argv[1]), sys.argv[2]
+today = date.fromisoformat(sys.argv[3])
+gc.disable()  # as the command line runs
+
+def stage(name, function):
+    begun = time.process_time()
+    value = function()
+    marks.append((name, time.process_time() - begun))
+    return value
+
+snapshot = stage("file", lambda: reader._snapshot(path))
+stage("preflight", lambda: reader._preflight(path, snapshot))
+grids, tables = reader.read_grids(path, snapshot, skip=("Registrering", "Logg"))
+workbook = stage("parse", lambda: read_workbook(grids, tables, today=today))
+outcome = stage("rule", lambda: services.SERVICES[command][1](workbook, today))
+stage("JSON", lambda: cli.outcome_json_text(outcome))
+print(json.dumps(dict(marks)))
+"""
+STAGE_NAMES = ("imports", "preflight", "calamine", "parse", "rule", "JSON")
+
+
+def stages(path: Path, command: str, repeat: int) -> dict[str, float]:
+    """CPU seconds per stage, the least of ``repeat`` runs; *calamine* = ``read_grids`` minus its preflight
+    (it runs the preflight again), which the child measures as one step below."""
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        child = run_child([PYTHON, "-c", _STAGES.replace(
+            'grids, tables = reader.read_grids(path, snapshot, skip=("Registrering", "Logg"))',
+            'grids, tables = stage("read_grids", lambda: reader.read_grids(path, snapshot, skip=("Registrering", "Logg")))'),
+            str(path), command, TODAY.isoformat()], capture=True)
+        if child.code != 0:
+            raise SystemExit(f"the stage measurement failed: {child.stderr.strip()[-2000:]}")
+        marks = json.loads(child.stdout)
+        marks["calamine"] = marks.pop("read_grids") - marks["preflight"]
+        marks["imports"] += marks.pop("file")
+        for name in STAGE_NAMES:
+            best[name] = min(best.get(name, marks[name]), marks[name])
+    return best
+
+
 def command_json(path: Path, command: str) -> dict:
     argv = [PYTHON, "-m", "xl_addin", command, str(path), "--today", TODAY.isoformat(), "--json"]
     return json.loads(run_child(argv, capture=True).stdout)
@@ -811,6 +861,10 @@ class SizeResult:
     checks: list[str] = field(default_factory=list)
     buttons: dict = field(default_factory=dict)
     bare: dict = field(default_factory=dict)
+    stages: dict = field(default_factory=dict)
+
+
+STAGE_COMMANDS = ("check", "tasks")
 
 
 DEMO_FACTORS = (1, 10, 100)
@@ -830,7 +884,8 @@ def demo_sizes(generate, cache: Path, factors: Sequence[int], repeat: int) -> di
     largest = paths[-1]
     headless_runs = {command: headless(largest, command, repeat) for command in _commands()}
     result = {"factors": list(factors), "by_factor": by_factor, "headless": headless_runs,
-              "bare": bare(largest, repeat), "largest": factors[-1], "repeat": repeat}
+              "bare": bare(largest, repeat), "largest": factors[-1], "repeat": repeat,
+              "stages": {command: stages(largest, command, 3) for command in STAGE_COMMANDS}}
     for factor, figures in by_factor.items():
         print(f"demo ×{factor}: " + ", ".join(f"{f} {c['actions']}" for f, c in figures["clicks"].items())
               + f"; engine calls per sheet {figures['per_sheet']}", flush=True)
@@ -869,6 +924,19 @@ def bare_table(results: list[SizeResult], demo: dict) -> list[str]:
     if "headless" in demo:
         lines += ["", f"demo ×{demo['largest']}, wall ms per command (median of {demo['repeat']}): " + ", ".join(
             f"{c} {_ms(f['seconds'])}" for c, f in demo["headless"].items()) + "."]
+    staged = [(r.size, command, figures, r.bare) for r in results for command, figures in r.stages.items()]
+    staged += [(f"demo ×{demo['largest']}", command, figures, demo["bare"])
+               for command, figures in demo.get("stages", {}).items()]
+    if staged:
+        lines += ["", "Where the CPU time goes: the command's stages in turn in one process (`time.process_time`, "
+                  "CPU ms, the least of three runs; the interpreter's own start is not included): *imports* of the "
+                  "product, the reader's *preflight* (`files/reader.py` `_preflight`), *calamine* (the rest of "
+                  "`read_grids`), *parse* (`read_workbook`), the *rule* (the service) and the *JSON* text.", "",
+                  "| Size | Command | " + " | ".join(STAGE_NAMES) + " | total | bare read CPU |",
+                  "|---|---|" + "---:|" * (len(STAGE_NAMES) + 2)]
+        for size, command, figures, base in staged:
+            lines.append(f"| {size} | {command} | " + " | ".join(_ms(figures[name]) for name in STAGE_NAMES)
+                         + f" | {_ms(sum(figures.values()))} | {_ms(base['cpu'])} |")
     return lines
 
 
@@ -1142,6 +1210,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_ms(result.headless[command]['cpu']):>6} CPU ms  {result.headless[command]['peak_mb']:.0f} MB",
                   flush=True)
         result.bare = bare(path, runs)
+        if size == "decade":
+            result.stages = {command: stages(path, command, 3) for command in STAGE_COMMANDS}
         print(f"  bare read              {_ms(result.bare['seconds']):>6} ms  {_ms(result.bare['cpu']):>6} CPU ms", flush=True)
         result.naive = naive(path, {"term": repeat, "decade": min(repeat, 3)}.get(size, 1))
         # Checking needs three more runs of our commands: a minute at the stress size, so only below it.
