@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from functools import lru_cache
 from operator import attrgetter
 
 from . import layout as L
@@ -46,7 +47,12 @@ def person_token(number: PersonalNumber | None) -> str:
     """A short stable token for a person in task keys, so the key itself shows no personnummer."""
     if number is None:
         return "-"
-    return hashlib.sha256(number.digits.encode("ascii")).hexdigest()[:10]
+    return _token(number.digits)
+
+
+@lru_cache(maxsize=65536)
+def _token(digits: str) -> str:  # a person recurs in every session's task and in every click's rules
+    return hashlib.sha256(digits.encode("ascii")).hexdigest()[:10]
 
 
 def task_key(kind: str, *parts: object) -> str:
