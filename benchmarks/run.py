@@ -170,7 +170,7 @@ def stage(name, function):
 
 snapshot = stage("file", lambda: reader._snapshot(path))
 stage("preflight", lambda: reader._preflight(path, snapshot))
-grids, tables = reader.read_grids(path, snapshot, skip=("Registrering", "Logg"))
+grids, tables = reader.read_grids(path, snapshot, skip=("Logg",))
 workbook = stage("parse", lambda: read_workbook(grids, tables, today=today))
 outcome = stage("rule", lambda: services.SERVICES[command][1](workbook, today))
 stage("JSON", lambda: cli.outcome_json_text(outcome))
@@ -185,8 +185,8 @@ def stages(path: Path, command: str, repeat: int) -> dict[str, float]:
     best: dict[str, float] = {}
     for _ in range(repeat):
         child = run_child([PYTHON, "-c", _STAGES.replace(
-            'grids, tables = reader.read_grids(path, snapshot, skip=("Registrering", "Logg"))',
-            'grids, tables = stage("read_grids", lambda: reader.read_grids(path, snapshot, skip=("Registrering", "Logg")))'),
+            'grids, tables = reader.read_grids(path, snapshot, skip=("Logg",))',
+            'grids, tables = stage("read_grids", lambda: reader.read_grids(path, snapshot, skip=("Logg",)))'),
             str(path), command, TODAY.isoformat()], capture=True)
         if child.code != 0:
             raise SystemExit(f"the stage measurement failed: {child.stderr.strip()[-2000:]}")
