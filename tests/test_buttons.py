@@ -192,6 +192,8 @@ class ActionApplier:
         sheet = self._sheet(action)
         for r, row in enumerate(action["values"]):
             for c, value in enumerate(row):
+                if value is None:  # Office.js leaves a cell given null unchanged (Blank and null values in Excel add-ins)
+                    continue
                 cell = sheet.cell(action["start_row"] + 1 + r, action["start_column"] + 1 + c)
                 cell.value = excel_typed(value)
                 link = _LINK_FORMULA.match(cell.value) if isinstance(cell.value, str) else None
@@ -564,6 +566,75 @@ def test_the_scaled_workbook_really_has_a_thousand_participants_with_work_to_do(
     assert len(journal.outcome.writes) == 500
 
 
+def _typed_every_third(content: WorkbookContent) -> WorkbookContent:
+    """``content`` with a hand-typed Journaltext in every third participant row of the finished group."""
+    sheets = []
+    for sheet in content.group_sheets:
+        if sheet.group_id == "Avslut-2608":
+            people = tuple({**row, L.JOURNAL_TEXT: f"Egen text {index}"} if index % 3 == 1 else row
+                           for index, row in enumerate(sheet.participants))
+            sheet = dataclasses.replace(sheet, participants=people)
+        sheets.append(sheet)
+    return dataclasses.replace(content, group_sheets=tuple(sheets))
+
+
+@pytest.fixture(scope="module")
+def typed_texts(tmp_path_factory) -> dict[int, Path]:
+    folder = tmp_path_factory.mktemp("typed")
+    return {n: write_workbook(folder / f"{n}.xlsx", _typed_every_third(_scaled_content(n // 2))) for n in (12, 1200)}
+
+
+def _actions_on(clicked: Clicked, sheet: str) -> list[dict]:
+    position = [s["name"] for s in clicked.book.api["sheets"]].index(sheet)
+    return [a for a in clicked.actions if a["func"] == "setValues" and a["sheet_position"] == position]
+
+
+def test_hand_typed_journal_texts_between_empty_ones_cost_no_extra_calls(xw, typed_texts, tmp_path):
+    small = click(xw, typed_texts[12], "journal_phrases", tmp_path)
+    large = click(xw, typed_texts[1200], "journal_phrases", tmp_path)
+    assert small.funcs() == large.funcs()  # 200 typed texts among 600 rows: the calls of 2 among 6
+    (column,) = _actions_on(large, "Avslut-2608")
+    assert (column["row_count"], column["column_count"]) == (600, 1)
+    values = [value for (value,) in column["values"]]
+    assert [index for index, value in enumerate(values) if value is None] == list(range(1, 600, 3))
+    after = large.read(DEMO_TODAY).group_sheets["Avslut-2608"].participants
+    assert [p.journal_text for p in after[1::3]] == [f"Egen text {index}" for index in range(1, 600, 3)]
+    filled = [p.journal_text for index, p in enumerate(after) if index % 3 != 1]
+    assert filled == [value for value in values if value is not None] and all(filled)
+
+
+def test_without_null_cells_the_writes_go_around_typed_texts_and_give_the_same_workbook(xw, typed_texts, tmp_path,
+                                                                                       monkeypatch):
+    """An engine that has no "leave this cell" value (COM) gets each rectangle split around what it must
+    not write; the workbook comes out the same."""
+    remote = click(xw, typed_texts[12], "journal_phrases", tmp_path)
+    pieces: list[tuple[str, int, int, list]] = []
+    real_init, real_write = excel_edge._Writer.__init__, excel_edge._Writer.write
+
+    def without_null(writer, book):
+        real_init(writer, book)
+        writer.leaves_cells = False
+
+    def recording(writer, sheet, block):
+        pieces.extend((sheet, top, left, values) for top, left, values in writer.pieces(block))
+        real_write(writer, sheet, block)
+
+    monkeypatch.setattr(excel_edge._Writer, "__init__", without_null)
+    monkeypatch.setattr(excel_edge._Writer, "write", recording)
+    split = click(xw, typed_texts[12], "journal_phrases", tmp_path)
+    assert not [a for a in split.actions if a["func"] == "setValues" and any(v is None for r in a["values"] for v in r)]
+    for sheet in (L.GROUPS, "Avslut-2608", L.TASKS):
+        assert _grid_rows(remote.path, sheet) == _grid_rows(split.path, sheet), sheet
+    journal = [values for sheet, _top, _left, values in pieces if sheet == "Avslut-2608"]
+    assert [len(values) for values in journal] == [1, 2, 1]  # six rows around two typed texts: three runs
+    assert _actions_on(remote, "Avslut-2608")[0]["row_count"] == 6
+
+
+def _grid_rows(path: Path, sheet: str) -> list[list[object]]:
+    grids, _tables = read_grids(path)
+    return grids[sheet].rows
+
+
 # -- the edge's pieces -----------------------------------------------------------------------------
 @given(st.sets(st.tuples(st.integers(1, 30), st.integers(1, 8)), max_size=80))
 def test_planned_blocks_cover_exactly_the_changed_cells(cells):
@@ -739,14 +810,14 @@ def test_a_failing_button_logs_no_personal_data_and_tells_the_user_in_swedish(xw
 
 
 def test_a_write_that_fails_midway_says_what_was_written(xw, demo, tmp_path, monkeypatch, log_folder):
-    real = excel_edge._write_block
+    real = excel_edge._Writer.write
 
-    def flaky(book, sheet, top, left, values):
+    def flaky(writer, sheet, block):
         if sheet == L.GROUPS:
             raise OSError("Excel svarar inte")
-        real(book, sheet, top, left, values)
+        real(writer, sheet, block)
 
-    monkeypatch.setattr(excel_edge, "_write_block", flaky)
+    monkeypatch.setattr(excel_edge._Writer, "write", flaky)
     clicked = click(xw, demo, "flag_late_rosters", tmp_path)
     message = clicked.applier.alerts[-1]
     assert "Detta hann skrivas: nya rader i Att göra (2); bladet Kontroll" in message
@@ -757,14 +828,14 @@ def test_a_write_that_fails_midway_says_what_was_written(xw, demo, tmp_path, mon
 
 
 def test_a_failed_export_warns_that_registrering_rows_may_come_twice(xw, demo, tmp_path, monkeypatch, log_folder):
-    real = excel_edge._write_block
+    real = excel_edge._Writer.write
 
-    def flaky(book, sheet, top, left, values):
+    def flaky(writer, sheet, block):
         if sheet not in (L.REGISTRATION, L.CHECK, L.TASKS, L.LOG):
             raise OSError
-        real(book, sheet, top, left, values)
+        real(writer, sheet, block)
 
-    monkeypatch.setattr(excel_edge, "_write_block", flaky)
+    monkeypatch.setattr(excel_edge._Writer, "write", flaky)
     clicked = click(xw, demo, "export_registrations", tmp_path)
     assert "de nya raderna i Registrering är redan tillagda; om du klickar igen kan de komma med två gånger" in (
         clicked.applier.alerts[-1])

@@ -43,6 +43,9 @@ def _touched(action) -> list[tuple[int, int]]:
     columns = range(action["start_column"] + 1, action["start_column"] + action["column_count"] + 1)
     if action["func"] == "rangeDelete":
         return [(1, column) for column in columns]  # whole columns: judged by the sheet
+    if action["func"] == "setValues":  # a null value leaves its cell as it is (Office.js)
+        return [(row, column) for row, line in zip(rows, action["values"]) for column, value in zip(columns, line)
+                if value is not None]
     return [(row, column) for row in rows for column in columns]
 
 

@@ -328,6 +328,100 @@ def plan_blocks(cells: Mapping[tuple[int, int], object]) -> list[tuple[int, int,
     ]
 
 
+class _Leave:
+    """A cell inside a write rectangle that must keep what it holds: a person's, or not the click's."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "LEAVE"
+
+
+LEAVE = _Leave()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One rectangle to write: values from (top, left), ``LEAVE`` where a cell must keep what it
+    holds, and ``fill``: cells left alone that are the button's own and unchanged, which an engine that
+    cannot leave a cell inside a rectangle alone may rewrite with the snapshot's value instead."""
+
+    top: int
+    left: int
+    values: list[list[object]]
+    fill: Mapping[tuple[int, int], object] = field(default_factory=dict)
+
+    @property
+    def bottom(self) -> int:
+        return self.top + len(self.values) - 1
+
+    @property
+    def right(self) -> int:
+        return self.left + len(self.values[0]) - 1
+
+    def cells(self) -> dict[tuple[int, int], object]:
+        """The cells this block changes, by (row, column)."""
+        return {(self.top + r, self.left + c): value for r, row in enumerate(self.values)
+                for c, value in enumerate(row) if value is not LEAVE}
+
+
+class _Writer:
+    """A click's writes through the cheapest path its engine has, each sheet's object taken once.
+
+    - The remote engine (xlwings Lite, and the tests): a rectangle is one ``setValues`` action whatever
+      it holds; a ``LEAVE`` cell goes out as ``null``, which Office.js leaves unchanged ("Use null in
+      2-D arrays to leave specific cells unchanged", learn.microsoft.com, *Blank and null values in
+      Excel add-ins*). Values are prepared with the engine's own function, as ``Range.value`` would.
+    - Any other engine (COM, macOS): COM has no such value, so a rectangle is split into the fewest
+      rectangles that avoid its ``LEAVE`` cells, the button's own unchanged cells (``fill``) rewritten
+      with the snapshot's value, each written through the xlwings API.
+    """
+
+    def __init__(self, book) -> None:
+        self.book = book
+        self._sheets: dict[str, object] = {}
+        impl = getattr(book, "impl", None)
+        self.leaves_cells = type(impl).__module__.endswith("_xlremote")
+        self._prepare = None
+        if self.leaves_cells:
+            prepare = book.app.engine.impl.prepare_xl_data_element
+            self._prepare = lambda value: "" if value is None else prepare(value, {})
+
+    def sheet(self, name: str):
+        sheet = self._sheets.get(name)
+        if sheet is None:
+            sheet = self._sheets[name] = self.book.sheets[name]
+        return sheet
+
+    def pieces(self, block: Block) -> list[tuple[int, int, list[list[object]]]]:
+        """(top, left, values) of the writes ``block`` becomes on this engine; values without ``LEAVE``."""
+        if self.leaves_cells:
+            return [(block.top, block.left, block.values)]
+        cells = {**block.fill, **block.cells()}
+        return plan_blocks(cells)
+
+    def written(self, block: Block) -> dict[tuple[int, int], object]:
+        """The cells ``block`` writes on this engine: its changes, and the fill where the engine needs it."""
+        return block.cells() if self.leaves_cells else {**block.fill, **block.cells()}
+
+    def write(self, sheet: str, block: Block) -> None:
+        target = self.sheet(sheet)
+        if self.leaves_cells:
+            prepare = self._prepare
+            values = [[None if value is LEAVE else prepare(value) for value in row] for row in block.values]
+            target.range((block.top, block.left), (block.bottom, block.right)).raw_value = values
+            return
+        for top, left, values in self.pieces(block):
+            target.range((top, left)).value = values
+
+    def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+        self.sheet(sheet).range((top, left), (bottom, right)).clear_contents()
+
+    def resize(self, sheet: str, table: str, address: str) -> None:
+        target = self.sheet(sheet)
+        target.tables[table].resize(target.range(address))
+
+
 @dataclass
 class _Step:
     """One bulk write: a Swedish description without personal data, and the call that does it."""
@@ -340,30 +434,17 @@ class _Step:
 class _Plan:
     steps: list[_Step] = field(default_factory=list)
     sheets: set[str] = field(default_factory=set)  # existing sheets that get written
-    # Rectangles (top, left, bottom, right) per sheet that must still hold what the snapshot read when
-    # the writes begin: the cells a click writes that a person could also have typed into meanwhile.
-    checks: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    # Per sheet, the cells a click writes that a person could also have typed into meanwhile, with
+    # what the snapshot read there: they must still hold it when the writes begin.
+    checks: dict[str, list[Block]] = field(default_factory=dict)
 
-    def check(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
-        self.checks.setdefault(sheet, []).append((top, left, bottom, right))
+    def check(self, sheet: str, block: Block) -> None:
+        self.checks.setdefault(sheet, []).append(block)
 
     def add(self, description: str, run: Callable[[], None], sheet: str | None = None) -> None:
         self.steps.append(_Step(description, run))
         if sheet is not None:
             self.sheets.add(sheet)
-
-
-def _write_block(book, sheet: str, top: int, left: int, values: list[list[object]]) -> None:
-    book.sheets[sheet].range((top, left)).value = values
-
-
-def _clear(book, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
-    book.sheets[sheet].range((top, left), (bottom, right)).clear_contents()
-
-
-def _resize(book, sheet: str, table: str, address: str) -> None:
-    target = book.sheets[sheet]
-    target.tables[table].resize(target.range(address))
 
 
 def _last_used_row(grid: SheetGrid, location: TableLocation) -> int:
@@ -398,7 +479,7 @@ def _table_body(rows: Sequence[Mapping[str, object]], headers: Sequence[str]) ->
     return body
 
 
-def _plan_table(plan: _Plan, book, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
+def _plan_table(plan: _Plan, writer: _Writer, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
                 rows: TableRows) -> None:
     location = tables.get(rows.table)
     if location is None or location.sheet not in grids:
@@ -415,19 +496,20 @@ def _plan_table(plan: _Plan, book, grids: Mapping[str, SheetGrid], tables: Mappi
         start = header + 1
         new_last = header + max(1, len(body))
         description = f"bladet {sheet} ({len(body)} rader)"
+    block = Block(start, first, body) if body else None
 
     def run() -> None:
-        if body:
-            _write_block(book, sheet, start, first, body)
+        if block is not None:
+            writer.write(sheet, block)
         if not rows.append and start + len(body) <= location.last_row:
-            _clear(book, sheet, start + len(body), first, location.last_row, last_column)
+            writer.clear(sheet, start + len(body), first, location.last_row, last_column)
         if new_last != location.last_row:
-            _resize(book, sheet, rows.table, f"{cell_address(header, first)}:{cell_address(new_last, last_column)}")
+            writer.resize(sheet, rows.table, f"{cell_address(header, first)}:{cell_address(new_last, last_column)}")
 
     if body or new_last != location.last_row or not rows.append:
         plan.add(description, run, sheet)
-        if rows.append and body and rows.table not in _UNCHECKED_TABLES:
-            plan.check(sheet, start, first, start + len(body) - 1, last_column)
+        if rows.append and block is not None and rows.table not in _UNCHECKED_TABLES:
+            plan.check(sheet, block)
 
 
 # Tables whose cells only buttons write, so nobody's typing can be lost there: not re-read before writing.
@@ -450,39 +532,45 @@ def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
 def _blocks(
     cells: Mapping[tuple[int, int], object], families: Mapping[tuple[int, int], tuple],
     grid: SheetGrid | None, fixed: set[tuple[int, int]],
-) -> list[tuple[int, int, list[list[object]]]]:
-    """The writes of one sheet as few rectangles as co-authoring allows.
+) -> list[Block]:
+    """The writes of one sheet as rectangles whose number does not depend on the rows.
 
-    Cells of one *family* — a run of neighbouring button-owned columns of a table, or the Registrerad
-    row of a group sheet — go out as one rectangle from the first to the last changed cell, the
-    unchanged cells in between rewritten with the value the snapshot read (they are the button's own,
-    so the number of calls does not grow with the rows). A rectangle that would cover a cell a person
-    typed into (``fixed``) or an error value falls back to exact runs, as do cells of no family
-    (a Journaltext, which is a person's once filled).
+    Cells of one *family* go out as one rectangle from the first to the last changed cell: a run of
+    neighbouring button-owned columns of a table, the Registrerad row of a group sheet, or else one
+    column (a Journaltext column, whose filled cells are a person's). Inside it every cell the click
+    does not change is ``LEAVE``. Those of a table's button-owned run or the Registrerad row are also
+    offered as ``fill`` (the snapshot's value), so that an engine that cannot leave a cell alone
+    still writes few rectangles — except a cell a person typed into (``fixed``) or an error value,
+    which nothing rewrites.
     """
     grouped: dict[tuple, dict[tuple[int, int], object]] = {}
     for cell, value in cells.items():
-        grouped.setdefault(families.get(cell, ("exact",)), {})[cell] = value
+        grouped.setdefault(families.get(cell, ("column", cell[1])), {})[cell] = value
     blocks = []
     for family, members in grouped.items():
-        if family[0] == "exact" or grid is None:
-            blocks.extend(plan_blocks(members))
-            continue
         rows = [row for row, _ in members]
         columns = [column for _, column in members]
-        top, bottom = min(rows), max(rows)
-        left, right = (family[1], family[2]) if family[0] == "run" else (min(columns), max(columns))
-        box = [(row, column) for row in range(top, bottom + 1) for column in range(left, right + 1)]
-        if any(cell not in members and (cell in fixed or isinstance(grid.value(*cell), CellError)) for cell in box):
-            blocks.extend(plan_blocks(members))
-            continue
-        values = [[members[(row, column)] if (row, column) in members else excel_value(grid.value(row, column))
-                   for column in range(left, right + 1)] for row in range(top, bottom + 1)]
-        blocks.append((top, left, values))
+        top, bottom, left, right = min(rows), max(rows), min(columns), max(columns)
+        values: list[list[object]] = []
+        fill: dict[tuple[int, int], object] = {}
+        for row in range(top, bottom + 1):
+            line: list[object] = []
+            for column in range(left, right + 1):
+                cell = (row, column)
+                if cell in members:
+                    line.append(members[cell])
+                    continue
+                line.append(LEAVE)
+                if family[0] != "column" and grid is not None and cell not in fixed:
+                    held = grid.value(row, column)
+                    if not isinstance(held, CellError):
+                        fill[cell] = excel_value(held)
+            values.append(line)
+        blocks.append(Block(top, left, values, fill))
     return blocks
 
 
-def _plan_writes(plan: _Plan, book, outcome: Outcome, columns: Mapping[str, Mapping[str, int]],
+def _plan_writes(plan: _Plan, writer: _Writer, outcome: Outcome, columns: Mapping[str, Mapping[str, int]],
                  grids: Mapping[str, SheetGrid]) -> None:
     per_sheet: dict[str, dict[tuple[int, int], object]] = {}
     families: dict[str, dict[tuple[int, int], tuple]] = {}
@@ -506,33 +594,37 @@ def _plan_writes(plan: _Plan, book, outcome: Outcome, columns: Mapping[str, Mapp
         if column is not None:
             fixed.setdefault(sheet, set()).add((row, column))
     for sheet, cells in per_sheet.items():
-        for top, left, values in _blocks(cells, families.get(sheet, {}), grids.get(sheet), fixed.get(sheet, set())):
-            count = sum(len(row) for row in values)
+        for block in _blocks(cells, families.get(sheet, {}), grids.get(sheet), fixed.get(sheet, set())):
+            count = len(block.cells())
             plan.add(
                 f"{sheet}: {count} {'cell' if count == 1 else 'celler'}",
-                lambda top=top, left=left, values=values, sheet=sheet: _write_block(book, sheet, top, left, values),
+                lambda block=block, sheet=sheet: writer.write(sheet, block),
                 sheet,
             )
             if sheet in grids:
-                plan.check(sheet, top, left, top + len(values) - 1, left + len(values[0]) - 1)
+                plan.check(sheet, block)
 
 
-def _changed_meanwhile(book, grids: Mapping[str, SheetGrid], checks: Mapping[str, Sequence[tuple[int, int, int, int]]]
+def _changed_meanwhile(writer: _Writer, grids: Mapping[str, SheetGrid], checks: Mapping[str, Sequence[Block]]
                        ) -> tuple[str, str] | None:
     """(sheet, cell) of the first cell the click is about to write that no longer holds what the
-    snapshot read — someone typed there (or sorted the table) while the click ran. One read per sheet."""
-    for sheet, boxes in checks.items():
+    snapshot read — someone typed there (or sorted the table) while the click ran. One read per sheet,
+    of the rectangle around the cells this engine will write (a ``LEAVE`` cell is not one of them)."""
+    for sheet, blocks in checks.items():
         grid = grids[sheet]
-        top, left = min(box[0] for box in boxes), min(box[1] for box in boxes)
-        bottom, right = max(box[2] for box in boxes), max(box[3] for box in boxes)
-        live = _as_rows(book.sheets[sheet].range((top, left), (bottom, right)).options(ndim=2, err_to_str=True).value)
-        for box in boxes:
-            for row in range(box[0], box[2] + 1):
-                cells = live[row - top] if row - top < len(live) else []
-                for column in range(box[1], box[3] + 1):
-                    now = _cell(cells[column - left]) if column - left < len(cells) else None
-                    if not same_value(now, grid.value(row, column)):
-                        return sheet, cell_address(row, column)
+        cells: dict[tuple[int, int], object] = {}
+        for block in blocks:
+            cells.update(writer.written(block))
+        if not cells:
+            continue
+        top, left = min(row for row, _ in cells), min(column for _, column in cells)
+        bottom, right = max(row for row, _ in cells), max(column for _, column in cells)
+        live = _as_rows(writer.sheet(sheet).range((top, left), (bottom, right)).options(ndim=2, err_to_str=True).value)
+        for row, column in sorted(cells):
+            line = live[row - top] if row - top < len(live) else []
+            now = _cell(line[column - left]) if column - left < len(line) else None
+            if not same_value(now, grid.value(row, column)):
+                return sheet, cell_address(row, column)
     return None
 
 
@@ -700,12 +792,13 @@ def is_sheet_protected(sheet) -> bool | None:
     return _flag(sheet, "ProtectContents", "protect_contents")
 
 
-def _check_writable(book, sheets: set[str], new_sheets: bool) -> None:
+def _check_writable(writer: _Writer, sheets: set[str], new_sheets: bool) -> None:
+    book = writer.book
     if is_read_only(book):
         raise Refused(_refused_read_only())
     if new_sheets and is_structure_protected(book):
         raise Refused(_refused_structure())
-    protected = sorted(name for name in sheets if is_sheet_protected(book.sheets[name]))
+    protected = sorted(name for name in sheets if is_sheet_protected(writer.sheet(name)))
     if protected:
         raise Refused(_refused_protected(protected))
 
@@ -740,16 +833,17 @@ def apply(
     """
     grids, tables = snapshot if snapshot is not None else read_book(book)
     plan = _Plan()
+    writer = _Writer(book)
     if outcome.new_sheets:
         _plan_new_sheets(plan, book, grids, outcome.new_sheets)
     for rows in outcome.tables:
-        _plan_table(plan, book, grids, tables, rows)
-    _plan_writes(plan, book, outcome, columns, grids)
+        _plan_table(plan, writer, grids, tables, rows)
+    _plan_writes(plan, writer, outcome, columns, grids)
     _plan_status(plan, book, grids, scrub(outcome.summary))
     log = {name: scrub(value) if isinstance(value, str) else value for name, value in log_row.items()}
-    _plan_table(plan, book, grids, tables, TableRows(L.LOG_TABLE.name, (log,), append=True))
-    _check_writable(book, {sheet for sheet in plan.sheets if sheet in grids}, bool(outcome.new_sheets))
-    changed = _changed_meanwhile(book, grids, plan.checks)
+    _plan_table(plan, writer, grids, tables, TableRows(L.LOG_TABLE.name, (log,), append=True))
+    _check_writable(writer, {sheet for sheet in plan.sheets if sheet in grids}, bool(outcome.new_sheets))
+    changed = _changed_meanwhile(writer, grids, plan.checks)
     if changed is not None:
         raise Refused(_refused_changed(*changed))
 
