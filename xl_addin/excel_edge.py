@@ -393,6 +393,10 @@ class _Writer:
             sheet = self._sheets[name] = self.book.sheets[name]
         return sheet
 
+    def remember(self, name: str, sheet) -> None:
+        """A sheet this click created, so it is not looked up by name again."""
+        self._sheets[name] = sheet
+
     def pieces(self, block: Block) -> list[tuple[int, int, list[list[object]]]]:
         """(top, left, values) of the writes ``block`` becomes on this engine; values without ``LEAVE``."""
         if self.leaves_cells:
@@ -673,7 +677,7 @@ def new_sheet_note() -> str:
             "närvaro. Skriv Deltog, Uteblev eller Avbokad (eller D, U, A); Kontrollera visar felskrivningar.")
 
 
-def _plan_added_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
+def _plan_added_sheets(plan: _Plan, writer: _Writer, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
     """New group sheets from actions every Office.js client has (addSheet, setValues, addTable)."""
     names = list(grids)
     fixed = set(L.FIXED_SHEETS)
@@ -692,11 +696,11 @@ def _plan_added_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets
         rows = [*top, list(columns)]
 
         def create(new: NewGroupSheet = new) -> None:
-            book.sheets.add(name=new.name, after=book.sheets[after[0]])
+            writer.remember(new.name, writer.book.sheets.add(name=new.name, after=writer.sheet(after[0])))
             after[0] = new.name
 
         def fill(new: NewGroupSheet = new, rows: list[list[object]] = rows, width: int = len(columns)) -> None:
-            created = book.sheets[new.name]
+            created = writer.sheet(new.name)
             created.range((1, 1)).value = rows
             header = L.GROUP_SHEET_HEADER_ROW
             created.tables.add(source=created.range((header, 1), (header + 1, width)), name=L.group_table_name(new.name),
@@ -706,9 +710,10 @@ def _plan_added_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets
         plan.add(f"gruppbladet {new.name}: rubrik, datum och {sessions} tillfällen", fill)
 
 
-def _plan_new_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: Sequence[NewGroupSheet]) -> None:
+def _plan_new_sheets(plan: _Plan, writer: _Writer, grids: Mapping[str, SheetGrid],
+                     sheets: Sequence[NewGroupSheet]) -> None:
     if lacks_sheet_copy():
-        _plan_added_sheets(plan, book, grids, sheets)
+        _plan_added_sheets(plan, writer, grids, sheets)
         return
     template = grids.get(L.GROUP_TEMPLATE)
     layout = _template_columns(template) if template is not None else None
@@ -723,13 +728,14 @@ def _plan_new_sheets(plan: _Plan, book, grids: Mapping[str, SheetGrid], sheets: 
         sessions = len(new.session_dates)
 
         def create(new: NewGroupSheet = new) -> None:
-            source = book.sheets[L.GROUP_TEMPLATE]
-            created = source.copy(after=book.sheets[after[0]], name=new.name)
+            source = writer.sheet(L.GROUP_TEMPLATE)
+            created = source.copy(after=writer.sheet(after[0]), name=new.name)
+            writer.remember(new.name, created)
             after[0] = new.name
             created.visible = True
 
         def fill(new: NewGroupSheet = new, sessions: int = sessions) -> None:
-            created = book.sheets[new.name]
+            created = writer.sheet(new.name)
             created.range((L.GROUP_SHEET_TITLE_ROW, 1)).value = new.title
             if sessions:
                 created.range((L.GROUP_SHEET_DATE_ROW, first_session)).value = [list(new.session_dates)]
@@ -835,7 +841,7 @@ def apply(
     plan = _Plan()
     writer = _Writer(book)
     if outcome.new_sheets:
-        _plan_new_sheets(plan, book, grids, outcome.new_sheets)
+        _plan_new_sheets(plan, writer, grids, outcome.new_sheets)
     for rows in outcome.tables:
         _plan_table(plan, writer, grids, tables, rows)
     _plan_writes(plan, writer, outcome, columns, grids)
