@@ -859,13 +859,17 @@ def pyodide_clicks(path: Path, repeat: int) -> dict:
     payload = json.loads(json.dumps(fast_book_json(path, lite.XLWINGS_VERSION)))
     session = PyodideSession()
     try:
-        session.run(textwrap.dedent(f"""\
+        loaded, _printed = session.run(textwrap.dedent(f"""\
+            import time
             import types
+            import xlwings
+            _started = time.perf_counter()
             main = types.ModuleType("main")
             exec(compile({main_py!r}, "main.py", "exec"), main.__dict__)
             sys.modules["main"] = main
+            result_json = json.dumps(time.perf_counter() - _started)
         """))
-        report: dict[str, object] = {"_version": lite.PYODIDE_VERSION}
+        report: dict[str, object] = {"_version": lite.PYODIDE_VERSION, "_load": loaded}
         for index, function in enumerate(_buttons()):
             times, actions = [], 0
             for _ in range(1 + repeat if index else 1 + repeat):
@@ -1114,9 +1118,11 @@ def tables(results: list[SizeResult], import_report: dict, demo: dict | None = N
                   f"Pyodide {pyodide['_version']} in Node (tests/pyodide_harness.py): the template's main.py as module "
                   "`main`, the term workbook's payload, each script through `xlwings.server.custom_scripts_call` as "
                   "Lite calls it; timed inside Pyodide from the call to its return. One runtime for all buttons, as "
-                  "Lite keeps one loaded; each button clicked four times, the median of the last three. The very "
-                  f"first click after loading ({pyodide['_first'][0]}, {_ms(pyodide['_first'][1])} ms) also imports "
-                  "the product.", "", "| Button | ms | actions |", "|---|---:|---:|"]
+                  "Lite keeps one loaded; each button clicked four times, the median of the last three. Loading "
+                  f"main.py (when Lite starts: it unpacks the embedded package and imports what a click needs, "
+                  f"`buttons.load_click_modules`) takes {_ms(pyodide['_load'])} ms; the very first click after that "
+                  f"({pyodide['_first'][0]}) {_ms(pyodide['_first'][1])} ms.", "", "| Button | ms | actions |",
+                  "|---|---:|---:|"]
         lines += [f"| {f} | {_ms(v['median'])} | {v['actions']} |" for f, v in clicks.items()]
     elif pyodide:
         lines += ["", f"Buttons under Pyodide: not measured ({pyodide['_missing']})."]
@@ -1169,10 +1175,11 @@ def targets(results: list[SizeResult], import_report: dict, demo: dict | None = 
         clicks = {f: v for f, v in pyodide.items() if not f.startswith("_")}
         worst = max(clicks.items(), key=lambda item: item[1]["median"])
         first = pyodide["_first"]
+        every = max(worst[1]["median"], first[1])
         lines.append(f"- Pyodide, a click's Python time for a term under {PYODIDE_TARGET_MS:.0f} ms: "
-                     f"{'met' if worst[1]['median'] * 1000 < PYODIDE_TARGET_MS else 'NOT met'} for every button "
-                     f"(slowest {worst[0]} {_ms(worst[1]['median'])} ms); the first click after loading "
-                     f"({first[0]}, it imports the product) {_ms(first[1])} ms.")
+                     f"{'met' if every * 1000 < PYODIDE_TARGET_MS else 'NOT met'} for every button "
+                     f"(slowest {worst[0]} {_ms(worst[1]['median'])} ms) and for the first click after loading "
+                     f"({first[0]}) {_ms(first[1])} ms.")
     decade = next((r for r in results if r.size == "decade"), None)
     if decade:
         slowest = max(decade.headless.items(), key=lambda item: item[1]["seconds"])

@@ -136,6 +136,16 @@ def test_main_py_registers_one_script_per_button_with_its_sheet_button(session):
         assert meta[function]["show_taskpane"] is True and meta[function]["name"] == caption
 
 
+def test_loading_main_py_imports_what_a_click_needs_so_the_first_click_does_not(session):
+    """Run before any click (the session fixture has only loaded main.py)."""
+    result, _ = session.run(
+        "result_json = json.dumps(sorted(m for m in sys.modules if m.startswith('xl_addin')))")
+    for module in ("xl_addin.services", "xl_addin.excel_edge", "xl_addin.domain.parsing",
+                   "xl_addin.domain.swedish_days_off", "xl_addin.domain.tasks"):
+        assert module in result, module
+    assert not [m for m in result if m.startswith(FILE_SIDE)]
+
+
 def test_the_package_comes_from_main_py_and_the_button_path_loads_no_file_side_library(session, lite_runs):
     result, _ = session.run(
         "import xl_addin\n"

@@ -34,6 +34,15 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def load_click_modules() -> None:
+    """Import what a click needs ahead of the first click (the services, the parser, the rules, the
+    xlwings edge and the holiday calendar). xlwings Lite calls this when it loads main.py: its Python
+    stays loaded between clicks, so the first click is then as quick as the next. Classic xlwings
+    (RunPython) imports them inside the click instead, which keeps importing this module cheap."""
+    from . import excel_edge, services  # noqa: F401
+    from .domain import calendar, parsing, swedish_days_off  # noqa: F401
+
+
 def _command(name: str) -> tuple[services.Command, Service]:
     from . import services
 

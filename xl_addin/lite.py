@@ -155,6 +155,7 @@ def main_py(archive: bytes | None = None) -> str:
         *[f'    "{chunk}"' for chunk in chunks],
         ")",
         f'buttons = _load_package(PACKAGE, "{PACKAGE_NAME}-{__version__}-{digest}.zip")',
+        "buttons.load_click_modules()  # now, while Lite loads, rather than in the first click",
         "",
     ]
     return "\n".join(lines)
