@@ -147,6 +147,7 @@ def _split_cell(cell: str) -> tuple[int, int]:
 # table is not (the parser reads a group sheet from its header row and no write resizes it), which
 # saves a handful of Excel calls per group sheet.
 _TABLE_SHEETS = frozenset(table.sheet for table in L.TABLES)
+_FIXED_SHEETS = frozenset(L.FIXED_SHEETS)
 
 
 def read_book(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
@@ -203,7 +204,7 @@ def _read_book_native(book) -> tuple[dict[str, SheetGrid], dict[str, TableLocati
         if module.endswith("_xlremote"):
             return _read_remote(book.api, book.app.engine.impl.clean_value_data)
         if module.endswith("_xlwindows"):
-            return _read_com(book.api, book.app.engine.impl.clean_value_data)
+            return _read_com(book.api, book.app.engine.impl.clean_value_data, _com_wrapper(sys.modules[module]))
     except Exception:  # an engine that behaves unexpectedly: the portable path reads the same
         return None
     return None
@@ -240,32 +241,65 @@ def _read_remote(api: Mapping, clean) -> tuple[dict[str, SheetGrid], dict[str, T
 
 
 _COM_VISIBLE = -1  # xlSheetVisible
+_COM_BATCH = 256  # items asked of a COM enumerator per call: every sheet of a workbook in one
 
 
-def _read_com(api, clean) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
-    """Desktop Excel on Windows, through its COM objects (pywin32), three calls per sheet besides the
-    step to the next one: the used range, its external address (``[Bok.xlsx]Blad!$A$1:$K$20``: the
-    sheet's name and the range's place in one answer) and its values. Visibility and ListObjects are
-    asked only of the contract's sheets (a group sheet's are used by nothing). Values are cleaned by
-    xlwings' own function for COM (dates, error codes), as ``Range.options(...).value`` would."""
+def _read_com(api, clean, wrap: Callable[[object], object] = lambda item: item
+              ) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
+    """Desktop Excel on Windows, through its COM objects (pywin32), three calls per sheet: the used
+    range, its external address (``[Bok.xlsx]Blad!$A$1:$K$20``: the sheet's name and the range's place
+    in one answer) and its values. The sheets themselves come from the collection's enumerator, many
+    per call (``_com_items``). Visibility and ListObjects are asked only of the contract's sheets (a
+    group sheet's are used by nothing). Values are cleaned by xlwings' own function for COM (dates,
+    error codes), as ``Range.options(...).value`` would. ``wrap`` makes an enumerated item like the
+    objects xlwings hands out (``_com_wrapper``)."""
     import datetime as dt
 
     grids: dict[str, SheetGrid] = {}
     tables: dict[str, TableLocation] = {}
-    fixed = frozenset(L.FIXED_SHEETS)
-    for sheet in api.Worksheets:
+    for sheet in _com_items(api.Worksheets, wrap):
         used = sheet.UsedRange
         name, address = _split_external(str(used.GetAddress(True, True, 1, True)))
         top, left = _address_box(address)[:2]
         raw = used.Value
         values = [list(row) for row in raw] if isinstance(raw, tuple) else [[raw]]
-        visible = sheet.Visible == _COM_VISIBLE if name in fixed else True
+        visible = sheet.Visible == _COM_VISIBLE if name in _FIXED_SHEETS else True
         grid = _grid(name, clean(values, dt.datetime, None, None, True), top, left, visible)
         grids[name] = grid
         if name in _TABLE_SHEETS:
-            for table in sheet.ListObjects:
+            for table in _com_items(sheet.ListObjects, wrap):
                 _add_table(tables, grid, str(table.Name), str(table.Range.Address))
     return grids, tables
+
+
+def _com_items(collection, wrap: Callable[[object], object]) -> list:
+    """Every item of a COM collection, up to ``_COM_BATCH`` per call: its enumerator's ``Next(n)`` is one
+    ``IEnumVARIANT::Next`` that returns up to n items, fewer only at the end; iterating the collection
+    costs one ``Next(1)`` per item. Without an enumerator (pywin32's ``_NewEnum`` then returns None), or
+    when it fails (it has no retry wrapper: a call Excel rejects while busy fails), the collection is
+    iterated as before, through xlwings' retries; nothing is written, so starting over is safe."""
+    # pywin32, win32com/client: dynamic.py CDispatch._NewEnum → util.py WrapEnum/EnumVARIANT.Next (items wrapped).
+    try:
+        enumerator = collection._NewEnum()
+        items: list = []
+        while True:
+            batch = enumerator.Next(_COM_BATCH)
+            items.extend(batch)
+            if len(batch) < _COM_BATCH:
+                return [wrap(item) for item in items]
+    except Exception:  # no enumerator, or one that behaves unexpectedly: one step per item
+        return list(collection)
+
+
+def _com_wrapper(xlwindows) -> Callable[[object], object]:
+    """An enumerated COM item as xlwings hands its objects out (``COMRetryObjectWrapper.__iter__``): a
+    pywin32 Dispatch object (``EnumVARIANT.Next`` wraps already; a bare PyIDispatch is wrapped here)
+    inside xlwings' ``COMRetryObjectWrapper``, which retries a call that Excel rejects while busy."""
+    from win32com.client import Dispatch  # pywin32: only where xlwings' COM engine runs
+
+    dispatch = (xlwindows.CDispatch, xlwindows.CoClassBaseClass, xlwindows.DispatchBaseClass)
+    retry = xlwindows.COMRetryObjectWrapper
+    return lambda item: retry(item if isinstance(item, dispatch) else Dispatch(item))
 
 
 def _split_external(text: str) -> tuple[str, str]:
