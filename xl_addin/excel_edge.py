@@ -104,7 +104,9 @@ def _as_rows(values: object) -> list[list[object]]:
 
 
 def read_sheet(sheet) -> SheetGrid:
-    """One sheet as a grid from A1: a single read of its used range (padded when it starts later)."""
+    """One sheet as a grid from A1: a single read of its used range (padded when it starts later).
+    Visibility is asked of the contract's sheets only, as on the COM path: a group sheet's is used by
+    nothing, and counts as shown."""
     used = sheet.used_range
     top, left = used.row, used.column
     rows = _as_rows(used.options(ndim=2, err_to_str=True).value)
@@ -113,7 +115,8 @@ def read_sheet(sheet) -> SheetGrid:
         grid = [[] for _ in range(top - 1)] + grid
     while grid and all(is_blank(value) for value in grid[-1]):
         grid.pop()  # an empty sheet reports A1 as its used range
-    return SheetGrid(sheet.name, grid, (), _is_visible(sheet))
+    name = sheet.name
+    return SheetGrid(name, grid, (), _is_visible(sheet) if name in _FIXED_SHEETS else True)
 
 
 def _is_visible(sheet) -> bool:
