@@ -32,4 +32,8 @@ def test_the_smoke_benchmark_reports_every_command(tmp_path):
     # The naive baseline computes the same roster statuses as the command (the report says so).
     assert re.search(r"flag-late-rosters: Sista dag för lista and Status of \d+ groups equal", report)
     assert "DIFFERENT" not in report
+    # The demo is read three ways (remote engine, portable xlwings API, COM against the stand-in of
+    # Excel's objects): the same grids and tables, and COM within three calls per sheet plus a constant.
+    assert "The three paths read the same grids and tables: yes." in report
+    assert re.search(r"; COM [\d.]+ \(counted against a stand-in[^)]*\), met;", report)
     assert "Import of the button module" in report
