@@ -12,6 +12,7 @@ session's ``Registrerad`` cell on every export until it is exported; the rest of
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from . import layout as L
@@ -56,9 +57,10 @@ def _exported(workbook: Workbook, group_id: str, session: Session, participant: 
     return bool(name) and (group_id, session.number, name) in workbook.exported_names
 
 
-def session_exported_rows(workbook: Workbook, group_id: str, session: Session) -> int:
-    """How many of the session's visits ``Registrering`` holds."""
-    return sum(1 for key in workbook.exported_visits if key[0] == group_id and key[1] == session.number)
+def exported_per_session(workbook: Workbook) -> Counter[tuple[str, int]]:
+    """How many visits ``Registrering`` holds per (GruppID, Tillfälle): counted once per export, not
+    once per session (a scan of every exported visit for every session grew with the square of the years)."""
+    return Counter((group_id, session) for group_id, session, _who in workbook.exported_visits)
 
 
 def _session_in_scope(session: Session, today: date, chosen: date | None) -> bool:
@@ -71,22 +73,21 @@ def _session_in_scope(session: Session, today: date, chosen: date | None) -> boo
 
 def _export_session(
     group: Group, group_type: GroupType, sheet: GroupSheet, session: Session, workbook: Workbook,
-    today: date, decision: Decision, chosen: date | None,
+    today: date, decision: Decision, chosen: date | None, already: int,
 ) -> None:
-    address = workbook.address(sheet.name, sheet.registered_row, session.column)
-    label = f"{group.group_id} tillfälle {session.number} ({session.date.isoformat()})"  # type: ignore[union-attr]
-    already = session_exported_rows(workbook, group.group_id, session)
     if not is_blank(session.registered) and not already:
         return  # marked by hand without rows in Registrering: held, and reported by the reader
     kept_from = workbook.registration_kept_from
     if isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from:
         return  # first exported before Registrering's oldest row: its rows may have been cleared
     to_export = [p for p in sheet.participants if not _exported(workbook, group.group_id, session, p)]
-    if not to_export:
-        if chosen is not None and sheet.participants:
-            decision.problems.append(warning(
-                sheet.name, address, f"{label} är redan exporterat och exporteras inte igen.",
-            ))
+    if not to_export and (chosen is None or not sheet.participants):
+        return  # every visit exported already (most sessions of the years before): nothing to say
+    # Only what is said needs the cell and the label.
+    address = workbook.address(sheet.name, sheet.registered_row, session.column)
+    label = f"{group.group_id} tillfälle {session.number} ({session.date.isoformat()})"  # type: ignore[union-attr]
+    if not to_export:  # the chosen date's session, exported before
+        decision.problems.append(warning(sheet.name, address, f"{label} är redan exporterat och exporteras inte igen."))
         return
     faulty = [p for p in to_export if not p.usable_for(session)]
     missing = [p for p in to_export if p.usable_for(session) and p.attendance_at(session) in (None, Attendance.UNKNOWN)]
@@ -143,6 +144,7 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
     if workbook.registration_missing:  # reported by the reader; the visits wait for the sheet
         return decision
     found = False
+    exported = exported_per_session(workbook)
     for group in workbook.groups:
         sheet = workbook.group_sheets.get(group.group_id)
         if sheet is None:
@@ -161,7 +163,8 @@ def export_registrations(workbook: Workbook, today: date, session_date: date | N
             decision.count("tillfälle väntar|tillfällen väntar", len(due))
             continue
         for session in due:
-            _export_session(group, group_type, sheet, session, workbook, today, decision, session_date)
+            _export_session(group, group_type, sheet, session, workbook, today, decision, session_date,
+                            exported[(group.group_id, session.number)])
     if session_date is not None and not found:
         decision.problems.append(warning(
             L.GROUPS, "A1", f"Inget tillfälle med datumet {session_date.isoformat()} hittades.",
