@@ -87,7 +87,9 @@ def as_date(value: object) -> date | None:
     reported, never guessed; so are a day and month without a year (``30/9``: which year?) and a
     two-digit year. Every message says how to write the date.
     """
-    if type(value) is datetime:  # most date cells, as calamine and xlwings read them
+    if type(value) is date:  # most date cells, as calamine reads them
+        return value
+    if type(value) is datetime:  # … and as xlwings reads them
         return value.date()
     if is_blank(value):
         return None
