@@ -70,6 +70,10 @@ def interest_status(
 def _free_places(workbook: Workbook) -> dict[str, int]:
     """Places left per group: ``Max deltagare`` minus active participants and placed registrations."""
     free: dict[str, int] = {}
+    placed: dict[str, set[str]] = {}  # per GruppID, gathered once (not once per group: years of rows)
+    for r in workbook.interest:
+        if r.personal_number is not None:
+            placed.setdefault(r.group_id, set()).add(r.personal_number.digits)
     for group in workbook.groups:
         if group.max_participants is None:
             continue
@@ -78,10 +82,7 @@ def _free_places(workbook: Workbook) -> dict[str, int]:
             p.personal_number.digits for p in (sheet.participants if sheet else ())
             if p.personal_number is not None and p.cancelled_date is None
         }
-        people |= {
-            r.personal_number.digits for r in workbook.interest
-            if r.group_id == group.group_id and r.personal_number is not None
-        }
+        people |= placed.get(group.group_id, set())
         free[group.group_id] = group.max_participants - len(people)
     return free
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from . import layout as L
 from .personal_number import PersonalNumber
@@ -274,20 +275,19 @@ class Task:
         return self.key.split(":", 1)[0]
 
     def as_row(self) -> dict[str, object]:
-        values = {
-            L.KEY: self.key,
-            L.DUE: self.due,
-            L.TASK: self.text,
-            L.GROUP_ID: self.group_id,
-            L.SESSION: self.session,
-            L.DATE: self.date,
-            L.PERSONAL_NUMBER: self.personal_number,
-            L.NAME: self.name,
-            L.DONE: self.done,
-            L.CREATED: self.created,
-            L.REMARK: self.remark,
-        }
-        return {**{column: values[column] for column in L.TASKS_TABLE.columns}, **dict(self.extra)}
+        """The row as Att göra's columns say it, then the users' own columns."""
+        row = dict(zip(L.TASKS_TABLE.columns, _TASK_VALUES(self)))
+        if self.extra:
+            row.update(self.extra)
+        return row
+
+
+# Each of Att göra's columns, in the table's order, as the Task field that gives its value.
+_TASK_ATTRIBUTES = {
+    L.KEY: "key", L.DUE: "due", L.TASK: "text", L.GROUP_ID: "group_id", L.SESSION: "session", L.DATE: "date",
+    L.PERSONAL_NUMBER: "personal_number", L.NAME: "name", L.DONE: "done", L.CREATED: "created", L.REMARK: "remark",
+}
+_TASK_VALUES = attrgetter(*(_TASK_ATTRIBUTES[column] for column in L.TASKS_TABLE.columns))
 
 
 @dataclass(frozen=True)
