@@ -67,11 +67,25 @@ def session_holds(group: Group | None, group_id: str, sheet: GroupSheet | None, 
 
 def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: date, decision: Decision, workbook: Workbook) -> None:
     decision.holds.extend(session_holds(group, group.group_id, sheet, KINDS))
+    participants = sheet.participants
+    text = no_show_text(settings)
     for session in sheet.sessions:
         if session.date is None:
             continue
+        index = session.number - 1
         missing = 0
-        for participant in sheet.participants:
+        past = session.date < today
+        column = session.column
+        no_show_due: date | None = None  # the same for every no-show of the session: found once
+        for participant in participants:
+            codes = participant.attendance
+            code = codes[index] if index < len(codes) else None
+            if code is Attendance.ATTENDED:
+                continue  # most cells: nothing to do and nothing missing, whatever else the row holds
+            if code is None and participant.cancelled_date is None:  # blank, not cancelled: nothing to do …
+                if past and participant.usable_for(session):
+                    missing += 1  # … but the attendance is missing once the session has passed
+                continue
             if not participant.usable_for(session):
                 continue
             attendance = participant.attendance_at(session)
@@ -79,30 +93,33 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 if attendance is None and session.date < today:
                     missing += 1
                 continue
-            base = dict(
-                group_id=group.group_id,
-                session=session.number,
-                date=session.date,
-                personal_number=participant.personal_number,
-                name=participant.name,
-            )
             token = person_token(participant.personal_number)
             if attendance is Attendance.NO_SHOW and session.date <= today:
                 decision.count("uteblivande|uteblivanden")
+                if no_show_due is None:
+                    no_show_due = next_working_day(session.date)
                 decision.tasks.append(Task(
-                    key=task_key(NO_SHOW, group.group_id, session.column, token),
-                    due=next_working_day(session.date),
-                    text=no_show_text(settings),
-                    **base,
+                    key=task_key(NO_SHOW, group.group_id, column, token),
+                    due=no_show_due,
+                    text=text,
+                    group_id=group.group_id,
+                    session=session.number,
+                    date=session.date,
+                    personal_number=participant.personal_number,
+                    name=participant.name,
                 ))
                 decision.rows.append(_row(group, session.number, session.date, participant, attendance))
             elif attendance is Attendance.CANCELLED:
                 decision.count("avbokning|avbokningar")
                 decision.tasks.append(Task(
-                    key=task_key(CANCELLATION, group.group_id, session.column, token),
+                    key=task_key(CANCELLATION, group.group_id, column, token),
                     due=session.date,
                     text=CANCELLATION_TEXT,
-                    **base,
+                    group_id=group.group_id,
+                    session=session.number,
+                    date=session.date,
+                    personal_number=participant.personal_number,
+                    name=participant.name,
                 ))
                 decision.rows.append(_row(group, session.number, session.date, participant, attendance))
             elif attendance is None and session.date < today:

@@ -56,7 +56,7 @@ def _token(digits: str) -> str:  # a person recurs in every session's task and i
 
 
 def task_key(kind: str, *parts: object) -> str:
-    return ":".join([kind, *(str(part) for part in parts)])
+    return ":".join((kind, *map(str, parts)))
 
 
 @dataclass(frozen=True)
