@@ -89,7 +89,8 @@ def _finish(
         writes.extend(changed)
         if appended:
             tables.append(TableRows(L.TASKS_TABLE.name, _task_rows(appended), append=True))
-        tasks = tuple(task for task in merged if task.kind in command.kinds)
+        # ``task.kind``, without a call for each of ten years of rows
+        tasks = tuple(task for task in merged if task.key.partition(":")[0] in command.kinds)
     # Kontroll's Cell jumps to the cell when clicked; compared as text (what the sheet shows).
     check_rows = tuple({**problem.as_row(), L.CELL: Link.to(problem.sheet, problem.cell)} for problem in problems)
     if tuple(tuple(str(row[name]) for name in L.CHECK_TABLE.columns) for row in check_rows) != workbook.check_rows:
@@ -238,9 +239,13 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
         + (f"; {flagged} att kontrollera" if flagged else "")
         + "."
     )
-    rows = tuple({**task.as_row(), "Försenad": T.is_overdue(task, today)} for task in outcome.tasks)
+    rows = []
+    for task in outcome.tasks:
+        row = task.as_row()  # a new dict: adding a column to it is the same as copying it first
+        row["Försenad"] = T.is_overdue(task, today)
+        rows.append(row)
     return Outcome(
-        command=outcome.command, today=today, summary=summary, rows=rows, tasks=outcome.tasks,
+        command=outcome.command, today=today, summary=summary, rows=tuple(rows), tasks=outcome.tasks,
         problems=outcome.problems, writes=outcome.writes, tables=outcome.tables, kept=outcome.kept,
     )
 

@@ -39,13 +39,13 @@ def journal_text(settings: Settings, attendee: str, group_type: str, attended: S
     return f"{settings.journal_heading}\n{phrase}"
 
 
-def _missing_sessions(participant: Participant, sheet: GroupSheet) -> list[str]:
-    gaps = []
-    for session in sheet.sessions:
-        attendance = participant.attendance_at(session)
-        if attendance is None or attendance is Attendance.UNKNOWN:
-            gaps.append(session.column)
-    return gaps
+def _attendance(participant: Participant, sheet: GroupSheet, numbered: bool) -> Sequence[Attendance | None]:
+    """``attendance_at`` of every session in turn; when the sessions are T1, T2 … in order (``numbered``)
+    and the row has no Avbokad datum, that is just the row's cells."""
+    codes = participant.attendance
+    if numbered and participant.cancelled_date is None and len(codes) >= len(sheet.sessions):
+        return codes[:len(sheet.sessions)]
+    return [participant.attendance_at(session) for session in sheet.sessions]
 
 
 def _finished(group: Group, sheet: GroupSheet, today: date) -> date | None:
@@ -92,22 +92,24 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
                 "Patient och vårdnadshavare.",
             ))
             continue
+        numbered = all(session.number == number for number, session in enumerate(sheet.sessions, start=1))
         for participant in sheet.participants:
-            address = workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT)
-            if participant.personal_number is not None and (participant.has_errors or _missing_sessions(participant, sheet)):
+            attendance = _attendance(participant, sheet, numbered)
+            gaps = [session.column for session, code in zip(sheet.sessions, attendance)
+                    if code is None or code is Attendance.UNKNOWN]
+            if participant.personal_number is not None and (participant.has_errors or gaps):
                 decision.holds.append(Hold(KINDS, group.group_id, person=person_token(participant.personal_number)))
             if participant.has_errors or participant.personal_number is None:
                 decision.count("hoppades över")  # the row's error is reported once, at its cell
                 continue
-            gaps = _missing_sessions(participant, sheet)
             if gaps:
                 decision.problems.append(warning(
-                    sheet.name, address,
+                    sheet.name, workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT),
                     f"Ingen journaltext: närvaro saknas för {join_swedish(gaps)}. Fyll i närvaron först.",
                 ))
                 decision.count("väntar på närvaro")
                 continue
-            attended = [s.date for s in sheet.sessions if participant.attendance_at(s) is Attendance.ATTENDED]
+            attended = [s.date for s, code in zip(sheet.sessions, attendance) if code is Attendance.ATTENDED]
             text = journal_text(workbook.settings, group.attendee, group.group_type, attended)  # type: ignore[arg-type]
             existing = participant.journal_text
             if not existing:
@@ -115,7 +117,7 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
                 decision.count("ny text|nya texter")
             elif _normalise(existing) != _normalise(text):
                 decision.problems.append(warning(
-                    sheet.name, address,
+                    sheet.name, workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT),
                     "En annan journaltext finns redan och lämnas orörd. Töm cellen om knappen ska skriva den.",
                 ))
                 decision.count("annan text lämnad|andra texter lämnade")

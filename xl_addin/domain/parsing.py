@@ -384,24 +384,25 @@ class _Reader:
         if L.PERSONAL_NUMBER in rows.missing:  # reported once, at the header
             flags.append(L.PERSONAL_NUMBER)
             return None
-        address = rows.address(row, L.PERSONAL_NUMBER)
         if is_blank(value):
-            self.problems.append(error(rows.sheet, address, "Personnummer saknas."))
+            self.problems.append(error(rows.sheet, rows.address(row, L.PERSONAL_NUMBER), "Personnummer saknas."))
             flags.append(L.PERSONAL_NUMBER)
             return None
         if isinstance(value, CellError):
-            self.problems.append(error(rows.sheet, address, f"Cellen innehåller felvärdet {value.code}."))
+            self.problems.append(error(
+                rows.sheet, rows.address(row, L.PERSONAL_NUMBER), f"Cellen innehåller felvärdet {value.code}.",
+            ))
             flags.append(L.PERSONAL_NUMBER)
             return None
         try:
             number = self.parse_number(value)
         except InvalidPersonalNumber as problem:
-            self.problems.append(error(rows.sheet, address, problem.message))
+            self.problems.append(error(rows.sheet, rows.address(row, L.PERSONAL_NUMBER), problem.message))
             flags.append(L.PERSONAL_NUMBER)
             return None
         if isinstance(value, (int, float)):
             self.problems.append(warning(
-                rows.sheet, address,
+                rows.sheet, rows.address(row, L.PERSONAL_NUMBER),
                 "Personnumret är sparat som tal. Skriv det som text (ÅÅÅÅMMDD-NNNN) så att inga nollor försvinner.",
             ))
         return number
