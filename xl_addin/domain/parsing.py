@@ -408,7 +408,13 @@ class _Reader:
         return number
 
     def choice(self, rows: _Rows, row: int, name: str, allowed: Sequence[str], flags: list[str]) -> str:
-        text = self.text(rows, row, name)
+        return self.choice_of(rows, row, name, rows.get(row, name), allowed, flags)
+
+    def choice_of(
+        self, rows: _Rows, row: int, name: str, value: object, allowed: Sequence[str], flags: list[str],
+    ) -> str:
+        """``value``, read from ``name`` in ``row``, as one of ``allowed`` (any case); else reported."""
+        text = self.text_of(rows, row, name, value)
         if not text:
             return ""
         for option in allowed:
@@ -803,21 +809,30 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     return GroupSheet(name=name, sessions=tuple(sessions), participants=tuple(participants), header_row=header_row)
 
 
+_INTEREST_VALUES = (
+    L.RECEIVED, L.WISHED_GROUP, L.PERSONAL_NUMBER, L.NAME, L.SENT_BY, L.CARE_GUARANTEE_FROM, L.EXEMPTION,
+    L.PLANNING_ENTRY, L.GROUP_ID,
+)
+
+
 def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple[InterestRegistration, ...]:
     rows = reader.locate(L.INTEREST_TABLE)
     if rows is None:
         return ()
     registrations = []
-    for row in rows.non_blank_rows():
+    text, day, choice = reader.text_of, reader.date_of, reader.choice_of
+    owned = L.INTEREST_TABLE.button_owned
+    for row, values in rows.records(_INTEREST_VALUES + owned):
+        received, wished, number, name, sent_by, guarantee_from, exemption, planning, group_id = values[:9]
         flags: list[str] = []
-        received = reader.date(rows, row, L.RECEIVED, flags)
+        received = day(rows, row, L.RECEIVED, received, flags)
         if received is None and not flags:
             if L.RECEIVED not in rows.missing:
                 reader.problems.append(error(
                     L.INTEREST, rows.address(row, L.RECEIVED), "Inkom saknas. Skriv datumet som ÅÅÅÅ-MM-DD.",
                 ))
             flags.append(L.RECEIVED)
-        wished = reader.text(rows, row, L.WISHED_GROUP)
+        wished = text(rows, row, L.WISHED_GROUP, wished)
         if wished and group_types and wished not in group_types:
             reader.problems.append(error(
                 L.INTEREST, rows.address(row, L.WISHED_GROUP),
@@ -827,15 +842,15 @@ def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tup
         registrations.append(InterestRegistration(
             row=row,
             received=received,
-            personal_number=reader.personal_number(rows, row, flags),
-            name=reader.text(rows, row, L.NAME),
+            personal_number=reader.personal_number_of(rows, row, number, flags),
+            name=text(rows, row, L.NAME, name),
             wished_group=wished,
-            sent_by=reader.choice(rows, row, L.SENT_BY, L.SENDER_VALUES, flags),
-            care_guarantee_from=reader.date(rows, row, L.CARE_GUARANTEE_FROM, flags),
-            exemption=reader.choice(rows, row, L.EXEMPTION, L.EXEMPTION_VALUES, flags),
-            planning_entry=reader.date(rows, row, L.PLANNING_ENTRY, flags),
-            group_id=reader.text(rows, row, L.GROUP_ID),
-            current=reader.current(rows, row, L.INTEREST_TABLE.button_owned),
+            sent_by=choice(rows, row, L.SENT_BY, sent_by, L.SENDER_VALUES, flags),
+            care_guarantee_from=day(rows, row, L.CARE_GUARANTEE_FROM, guarantee_from, flags),
+            exemption=choice(rows, row, L.EXEMPTION, exemption, L.EXEMPTION_VALUES, flags),
+            planning_entry=day(rows, row, L.PLANNING_ENTRY, planning, flags),
+            group_id=text(rows, row, L.GROUP_ID, group_id),
+            current=dict(zip(owned, values[9:])),
             has_errors=bool(flags),
         ))
     return tuple(registrations)
@@ -844,6 +859,9 @@ def _read_interest(reader: _Reader, group_types: Mapping[str, GroupType]) -> tup
 def session_held(number: int) -> str:
     """What an unreadable session date holds back, in the words of its message."""
     return f"Uppgifterna för tillfälle {number} väntar tills datumet är rättat."
+
+
+_REGISTRATION_VALUES = (L.EXPORTED, L.GROUP_ID, L.SESSION, L.NAME, L.PERSONAL_NUMBER)
 
 
 def _read_registration(
@@ -859,18 +877,21 @@ def _read_registration(
         return frozenset(), frozenset(), None, False
     visits, names = set(), set()
     oldest: date | None = None
-    for row in rows.non_blank_rows():
-        exported = _quiet_date(rows.get(row, L.EXPORTED))
+    numbers = reader.numbers
+    for _row, (exported, group_id, session, name, value) in rows.records(_REGISTRATION_VALUES):
+        exported = exported if type(exported) is date else _quiet_date(exported)
         if exported is not None and (oldest is None or exported < oldest):
             oldest = exported
-        group_id = as_text(rows.get(row, L.GROUP_ID))
-        session = _optional_int(rows.get(row, L.SESSION))
+        group_id = group_id.strip() if type(group_id) is str else as_text(group_id)
+        session = int(session) if type(session) is float and session.is_integer() else _optional_int(session)
         if not group_id or session is None:
             continue
-        name = as_text(rows.get(row, L.NAME)).casefold()
+        name = (name.strip() if type(name) is str else as_text(name)).casefold()
         if name:
             names.add((group_id, session, name))
-        value = rows.get(row, L.PERSONAL_NUMBER)
+        if type(value) is str and type(number := numbers.get(value)) is PersonalNumber:
+            visits.add((group_id, session, number.digits))  # a person read before (on a group sheet)
+            continue
         if is_blank(value) or isinstance(value, CellError):
             continue
         try:
