@@ -64,17 +64,27 @@ def count_statistics(
         bucket["late"] += status == L.ROSTER_LATE
         if sheet is None:
             continue
+        past = [session for session in sheet.sessions if session.date is not None and session.date <= today]
+        # Sessions T1, T2 … in order: a row without Avbokad datum says its attendance in its cells.
+        numbered = all(session.number == number for number, session in enumerate(sheet.sessions, start=1))
+        indices = [session.number - 1 for session in past]
+        participants = attended = no_show = cancelled = 0
         for participant in sheet.participants:
             if participant.personal_number is None:
                 continue
-            bucket["participants"] += 1
-            for session in sheet.sessions:
-                if session.date is None or session.date > today:
-                    continue
-                attendance = participant.attendance_at(session)
-                bucket["attended"] += attendance is Attendance.ATTENDED
-                bucket["no_show"] += attendance is Attendance.NO_SHOW
-                bucket["cancelled"] += attendance is Attendance.CANCELLED
+            participants += 1
+            codes = participant.attendance
+            if numbered and participant.cancelled_date is None and len(codes) >= len(sheet.sessions):
+                filled = [codes[index] for index in indices]
+            else:
+                filled = [participant.attendance_at(session) for session in past]
+            attended += filled.count(Attendance.ATTENDED)
+            no_show += filled.count(Attendance.NO_SHOW)
+            cancelled += filled.count(Attendance.CANCELLED)
+        bucket["participants"] += participants
+        bucket["attended"] += attended
+        bucket["no_show"] += no_show
+        bucket["cancelled"] += cancelled
     for registration in workbook.interest:
         if registration.has_errors or registration.received is None or not registration.wished_group:
             continue
