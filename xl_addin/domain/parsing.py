@@ -142,7 +142,7 @@ def _blank_values(values: Sequence[object]) -> bool:
         if type(value) is str:
             if value and not value.isspace():  # the same as ``value.strip()`` being non-empty
                 return False
-        elif not is_blank(value):
+        elif not isinstance(value, str) or value.strip():  # a date, a number …: not blank
             return False
     return True
 
@@ -155,6 +155,14 @@ def _folded(text: str) -> str:
     """A name without case, accents, spaces or punctuation: ``Att gora`` and ``Att göra`` fold alike."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if char.isalnum())
+
+
+def _similar(one: str, other: str, least: float) -> bool:
+    """Whether the folded names match with a ``difflib`` ratio of at least ``least``; the cheap upper
+    bounds first (as ``difflib.get_close_matches`` does), since most names are nowhere near: a group
+    sheet's name against each missing fixed sheet's."""
+    matcher = difflib.SequenceMatcher(None, _folded(one), _folded(other))
+    return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
 def _renamed_header(name: str, candidates: Mapping[str, int]) -> str | None:
@@ -914,15 +922,18 @@ def _check_registered(
         for session in sheet.sessions:
             if is_blank(session.registered):
                 continue
-            address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
             cleared = isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from
-            if (sheet.name, session.number) not in exported and not cleared:
+            in_registration = (sheet.name, session.number) in exported
+            if in_registration and isinstance(session.registered, date):
+                continue  # exported and marked by the button: nothing to say (most sessions)
+            address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
+            if not in_registration and not cleared:
                 reader.problems.append(warning(
                     sheet.name, address,
                     f"{session.column} är markerad som registrerad men finns inte i Registrering. "
                     "Tillfället exporteras inte; töm cellen om besöken ska exporteras.",
                 ))
-            elif (sheet.name, session.number) in exported and not isinstance(session.registered, date):
+            elif in_registration:  # and not a date
                 reader.problems.append(warning(
                     sheet.name, address,
                     "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
@@ -943,8 +954,7 @@ def _find_renamed_fixed_sheets(reader: _Reader) -> None:
         holders = {location.sheet for name, location in reader.tables.items()
                    if name in own_tables and location.sheet in others}
         if not holders:
-            holders = {name for name in others
-                       if difflib.SequenceMatcher(None, _folded(name), _folded(sheet)).ratio() >= 0.85}
+            holders = {name for name in others if _similar(name, sheet, 0.85)}
         holders -= claimed
         if len(holders) == 1:
             (holder,) = holders
