@@ -14,7 +14,7 @@ from datetime import date
 from . import layout as L
 from .calendar import next_working_day
 from .model import Attendance, Group, GroupSheet, Settings, Task, Workbook, warning
-from .tasks import CANCELLATION, NO_SHOW, Hold, person_token, task_key
+from .tasks import CANCELLATION, NO_SHOW, Hold, person_token
 from .writes import Decision
 
 CANCELLATION_TEXT = "Avboka i Elvis och notera besöksavvikelse i journal"
@@ -99,7 +99,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 if no_show_due is None:
                     no_show_due = next_working_day(session.date)
                 decision.tasks.append(Task(
-                    key=task_key(NO_SHOW, group.group_id, column, token),
+                    key=f"{NO_SHOW}:{group.group_id}:{column}:{token}",  # task_key(NO_SHOW, …), inline
                     due=no_show_due,
                     text=text,
                     group_id=group.group_id,
@@ -112,7 +112,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             elif attendance is Attendance.CANCELLED:
                 decision.count("avbokning|avbokningar")
                 decision.tasks.append(Task(
-                    key=task_key(CANCELLATION, group.group_id, column, token),
+                    key=f"{CANCELLATION}:{group.group_id}:{column}:{token}",  # task_key(CANCELLATION, …)
                     due=session.date,
                     text=CANCELLATION_TEXT,
                     group_id=group.group_id,
@@ -132,6 +132,9 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             ))
 
 
+_WORDS = {attendance: attendance.value for attendance in Attendance}  # without the enum's descriptor per row
+
+
 def _row(group: Group, number: int, session_date: date, participant, attendance: Attendance) -> dict[str, object]:
     return {
         L.GROUP_ID: group.group_id,
@@ -139,7 +142,7 @@ def _row(group: Group, number: int, session_date: date, participant, attendance:
         L.DATE: session_date,
         L.PERSONAL_NUMBER: participant.personal_number,
         L.NAME: participant.name,
-        L.ATTENDANCE: attendance.value,
+        L.ATTENDANCE: _WORDS[attendance],
     }
 
 

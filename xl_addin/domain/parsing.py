@@ -13,7 +13,7 @@ import unicodedata
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from operator import itemgetter
 
 from . import layout as L
