@@ -776,7 +776,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
                 seen[number.digits] = row
         try:  # a row's cells at once: the few values typed (Deltog, D, …) are each looked up once
             attendance = tuple(map(codes_of.__getitem__, cells))
-        except KeyError:
+        except (KeyError, TypeError):  # a value not seen before (or one that cannot be looked up)
             attendance = tuple(map(reader.attendance_code, cells))
         if Attendance.UNKNOWN in attendance or any(attendance[index] is not None for index in future):
             for session, label, value, code in zip(sessions, labels, cells, attendance):
