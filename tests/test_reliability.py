@@ -307,6 +307,74 @@ def test_a_sheet_is_refused_exactly_when_its_cells_would_not_fit(cells, blank_fa
         reader._check_size(xml.encode(), "Blad")
 
 
+# Cells written another way than Excel writes them: calamine finds a cell by its element's local name
+# and reads r in any XML spelling, so the size check must too (each of these made calamine abort).
+@pytest.mark.parametrize("cell", [
+    b'<c r="XFD1048576"><v>1</v></c>',
+    b'<c\tr="XFD1048576"><v>1</v></c>',
+    b"<c r='XFD1048576'><v>1</v></c>",
+    b'<c r = "XFD1048576"><v>1</v></c>',
+    b'<c r="xfd1048576"><v>1</v></c>',
+    b'<c s=">" r="XFD1048576"><v>1</v></c>',
+    b'<c s="1" r="XFD1048576"><v>1</v></c>',
+    b'<x:c xmlns:x="urn:x" r="XFD1048576"><v>1</v></x:c>',
+    b'<row r="1048576"><c r="XFD1048576" t="n"/><c><v>1</v></c></row>',  # a blank cell, then one after it
+    b"<row r='2000000'><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>",
+    b'<c r="A' + b"9" * 5000 + b'"><v>1</v></c><c r="B1"><v>1</v></c>',
+])
+def test_a_far_cell_is_found_however_its_xml_is_spelled(cell):
+    from xl_addin.files import reader
+
+    xml = b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + cell + b"</sheetData>"
+    with pytest.raises(UserError, match="orimligt stort"):
+        reader._check_size(xml, "Blad")
+
+
+@pytest.mark.parametrize("cell", [
+    b'<c r="D7"><v>1</v></c>', b"<c r='AB70000'><v>1</v></c>", b'<x:c xmlns:x="urn:x" r="Z9"><v>1</v></x:c>',
+    b'<c r="XFD1048576"/>', b'<c r="XFD1048576" s="3"/>',  # formatted blanks: calamine keeps no value
+])
+def test_a_sheet_that_fits_is_not_refused_however_its_xml_is_spelled(cell):
+    from xl_addin.files import reader
+
+    reader._check_size(b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + cell + b"</sheetData>", "Blad")
+
+
+@pytest.mark.parametrize("xml, status", [
+    (b'<?xml version="1.0"?><a><b x="1"/></a>', None),
+    (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "DTD"),
+    (b"<!-- a comment --><!DOCTYPE a><a/>", "DTD"),
+    (b"<a><!-- <!DOCTYPE a> --></a>", "DTD"),  # the text alone is refused, as before the check was one pass
+    (b"<a><![CDATA[<!ENTITY e 'x'>]]></a>", "DTD"),
+    (b"<a><?pi <!DOCTYPE a>?></a>", "DTD"),
+    ('<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'.encode("utf-16"), "DTD"),
+    ('<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'.encode("utf-16-le"), "DTD"),  # no byte order mark
+    (b'<a x="1" x="2"/>', "not XML"),
+    (b"<a><b></a>", "not XML"),
+    (b"<a/><!DOCTYPE a>", "DTD"),  # after the root: not XML either, but refused as a DTD first
+    (b'<?xml version="1.0" encoding="x-unknown"?><a/>', "not XML"),
+])
+def test_one_expat_pass_tells_well_formed_xml_from_a_dtd_and_from_broken_xml(xml, status):
+    from xl_addin.files import reader
+
+    assert reader._parse_xml(xml) == status
+
+
+def test_a_table_part_is_read_as_elementtree_reads_it():
+    from xl_addin.files import reader
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (f'<table xmlns="{main}" id="1" name="T" displayName="Tabell" ref="A1:C9"><autoFilter ref="A1:C9"/>'
+           '<tableColumns count="3"><tableColumn id="1" name="Ett"/><tableColumn id="2" name="T&amp;vå"/>'
+           f'<x:tableColumn xmlns:x="{main}" id="3"/><tableColumn xmlns="urn:other" name="Annan"/></tableColumns>'
+           "</table>").encode()
+    table, status = reader._table_part(xml)
+    assert status is None and table.attributes["displayName"] == "Tabell" and table.attributes["ref"] == "A1:C9"
+    assert table.columns == ("Ett", "T&vå", "")
+    # well-formed, but a prefix without its namespace: not refused, and not used (ElementTree cannot read it)
+    assert reader._table_part(b'<table><y:tableColumn name="A"/></table>') == (None, None)
+
+
 # -- dates: accepted when unambiguous, reported otherwise, never guessed ------------------------------
 @pytest.mark.parametrize("value, expected", [
     ("2026-09-02", date(2026, 9, 2)),

@@ -16,10 +16,11 @@ import posixpath
 import re
 import string
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
+from xml.parsers import expat
 
 from ..domain import layout as L
 from ..domain.cells import CellError
@@ -42,10 +43,15 @@ _CALAMINE_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?",
 _CALAMINE_ERRORS_BYTES = frozenset(code.encode() for code in _CALAMINE_ERRORS)
 _NEGATIVE_VALUE = re.compile(rb"<v>(-[0-9.]+(?:[eE][+-]?[0-9]+)?)</v>")
 _MOST_NEGATIVE = -10_000_000_000
-_LONG_REFERENCE = re.compile(rb'<c r="(?:[A-Z]{2,3}\d|[A-Z]\d{6})')
+# a cell element (local name c) that does not start with r="A1"…r="Z99999", or not as Excel writes it
+_NOT_SHORT_CELL = re.compile(rb'<c(?! r="[A-Z]\d{1,5}")[\s/>]')
+_NOT_EXCEL_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}\d{1,7}")[\s/>]')
+_PREFIXED_CELL = re.compile(rb"<[^\s/>:<]+:c[\s/>]")
 _RANGE = re.compile(rb"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?")
-_ROW_OR_CELL = re.compile(rb"<row\b([^>]*)>|<c\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# a row or cell start tag in any XML spelling (a ">" may stand in an attribute's value)
+_ROW_OR_CELL = re.compile(rb"""<(?:[^\s/>:<]+:)?(?:(row)|c)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>""")
+_ATTRIBUTE = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_POSITION = re.compile(rb"([A-Za-z]+)(\d+)")
 
 
 @dataclass(frozen=True, repr=False)
@@ -72,11 +78,22 @@ def _column_number(letters: bytes) -> int:
 
 @dataclass
 class _Package:
-    """What the preflight learnt from the zip: error-valued cells, and the small parts that map tables."""
+    """What the preflight learnt from the zip, each part parsed once: error-valued cells, and what maps
+    sheets and tables (workbook.xml's sheets, the relationships, each table's name, place and headers)."""
 
     errors: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
-    parts: dict[str, bytes] = field(default_factory=dict)  # workbook.xml, its rels, sheet rels, tables
     to_mend: set[str] = field(default_factory=set)  # worksheet parts with values calamine cannot take
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part ("" when unknown)
+    relationships: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # .rels part → entries
+    tables: dict[str, _TablePart | None] = field(default_factory=dict)  # table part → what it says
+
+
+@dataclass(frozen=True)
+class _TablePart:
+    """The root's attributes of a table part and its columns' names (``tableColumn`` in document order)."""
+
+    attributes: dict[str, str]
+    columns: tuple[str, ...]
 
 
 def _unusable(path: Path, reason: str) -> UnusableWorkbook:
@@ -133,22 +150,53 @@ def _snapshot(path: Path) -> bytes:
     return data
 
 
-def _well_formed(data: bytes) -> bool:
-    """Whether a part is well-formed XML. calamine reads some broken XML anyway; openpyxl, which writes
-    the result files, and Excel do not, so a broken part is refused here, before any command runs."""
-    from xml.parsers import expat
+class _Doctype(Exception):
+    """Raised by expat's handler at the first byte of a DTD: the part is refused, nothing of it is parsed."""
 
-    parser = expat.ParserCreate()
+
+_DTD, _NOT_XML = "DTD", "not XML"
+
+
+def _parse_xml(data: bytes, start: Callable[[str, dict[str, str]], None] | None = None,
+               end: Callable[[str], None] | None = None, *, namespaces: bool = False) -> str | None:
+    """One expat pass over a part: None when it is well-formed XML without a DTD, else ``_DTD`` or
+    ``_NOT_XML``; ``start``/``end`` see its elements (with ``namespaces``, names as ``uri}local``).
+
+    calamine reads some broken XML anyway (a repeated attribute, a wrong end tag); openpyxl, which
+    writes the result files, and Excel do not, so a broken part is refused before any command runs.
+    The DTD check is part of the same pass: expat stops at a DOCTYPE before reading any declaration in
+    it (entities are declared only there), also in UTF-16. The text ``<!DOCTYPE`` or ``<!ENTITY`` can
+    otherwise only be in a comment, a CDATA section or a processing instruction, or in a part that is
+    not XML: only then is the part searched for it (``_has_dtd``), so a DTD is still refused as such
+    wherever it is."""
+    parser = expat.ParserCreate(namespace_separator="}" if namespaces else None)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    hidden = False
+
+    def doctype(*_arguments: object) -> None:
+        raise _Doctype
+
+    def may_hide(*_arguments: object) -> None:
+        nonlocal hidden
+        hidden = True
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = may_hide
+    if start is not None:
+        parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
     try:
         parser.Parse(data, True)
+    except _Doctype:
+        return _DTD
     except (expat.ExpatError, ValueError, LookupError):  # LookupError: an encoding Python does not know
-        return False
-    return True
+        return _DTD if _has_dtd(data) else _NOT_XML
+    return _DTD if hidden and _has_dtd(data) else None
 
 
 def _preflight(path: Path, snapshot: bytes) -> _Package:
-    """Refuse files that are not safe to parse; return error-valued cells and the table-mapping parts."""
+    """Refuse files that are not safe to parse; return error-valued cells and what maps sheets and tables."""
     head = snapshot[:8]
     if head == _CFB_MAGIC:
         raise UnusableWorkbook(
@@ -173,8 +221,10 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
         first = {"xl/workbook.xml": 0, _WORKBOOK_RELS: 1}
         ordered = sorted(infos, key=lambda info: first.get(info.filename, 2))
         sheet_names: dict[str, str] = {}
+        workbook_sheets: list[tuple[str | None, str | None]] | None = None
         for info in ordered:
-            if not info.filename.endswith((".xml", ".rels")):
+            name = info.filename
+            if not name.endswith((".xml", ".rels")):
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO and info.file_size > 10_000_000:
                 raise _too_large(path)
@@ -182,22 +232,30 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
                 data = _read_bounded(archive, info)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
                 raise _damaged(path) from None
-            if _has_dtd(data):
+            # one expat pass per part checks it and, for the parts that map sheets and tables, reads it
+            if name.endswith(".rels"):
+                entries: list[dict[str, str]] = []
+                status = _parse_xml(data, *_relationship_handlers(entries))
+            elif name == "xl/workbook.xml":
+                workbook_sheets, status = _workbook_sheets(data)
+            elif name.startswith("xl/tables/"):
+                package.tables[name], status = _table_part(data)
+            else:
+                status = _parse_xml(data)
+            if status == _DTD:
                 raise UnusableWorkbook(f"Filen {path.name} innehåller otillåten XML (DTD) och läses inte.")
-            name = info.filename
-            # a relationships part is checked and read in one parse; every other part is only checked
-            entries = _relationship_entries(data) if name.endswith(".rels") else None
-            if (entries is None and name.endswith(".rels")) or (entries is None and not _well_formed(data)):
+            if status == _NOT_XML:
                 raise _unusable(path, "är skadad: en del av den är inte giltig XML. Öppna den i Excel, som "
                                       "erbjuder sig att reparera den, spara och försök igen.")
-            if entries is not None and _missing_targets(entries, name, names):
-                raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
-                                      "erbjuder sig att reparera den, spara och försök igen.")
-            if name in ("xl/workbook.xml", _WORKBOOK_RELS) or name.startswith(("xl/tables/", "xl/worksheets/_rels/")):
-                package.parts[name] = data
+            if name.endswith(".rels"):
+                if _missing_targets(entries, name, names):
+                    raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
+                                          "erbjuder sig att reparera den, spara och försök igen.")
+                package.relationships[name] = entries
                 if name == _WORKBOOK_RELS:
-                    sheet_names = {part: sheet for sheet, part in _sheet_parts(package.parts).items()}
-            elif name.startswith("xl/worksheets/"):
+                    package.sheets = _sheet_parts(workbook_sheets, entries)
+                    sheet_names = {part: sheet for sheet, part in package.sheets.items()}
+            elif name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/"):
                 _check_size(data, sheet_names.get(name, PurePosixPath(name).stem))
                 if b't="e"' in data and _TYPE_ERROR.search(data):
                     package.errors[name] = _error_cells(data)
@@ -205,6 +263,8 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
                         package.to_mend.add(name)
                 if b"<v>-" in data and any(_too_negative(match) for match in _NEGATIVE_VALUE.finditer(data)):
                     package.to_mend.add(name)
+        if _WORKBOOK_RELS not in package.relationships:
+            package.sheets = _sheet_parts(workbook_sheets, None)
     return package
 
 
@@ -219,7 +279,7 @@ def _check_size(data: bytes, sheet: str) -> None:
 
     calamine stores a sheet densely, from its first to its last cell with a value, and the grid handed
     to the parser starts at A1: one stray value in XFD1048576 asks for 17 billion cells. Cheap byte
-    counts and searches first; the exact walk over every cell only when they cannot rule it out.
+    searches first; the exact walk over every cell only when they cannot rule it out.
     """
     # cells with a value (formatted blanks have none); each takes at least three bytes, so a smaller
     # part cannot hold too many and is not counted
@@ -229,30 +289,48 @@ def _check_size(data: bytes, sheet: str) -> None:
         return
     last_row = last_column = row = column = 0
     for match in _ROW_OR_CELL.finditer(data):
+        value = _r_attribute(match.group(2))
         if match.group(1) is not None:  # <row …>: a cell without r="" continues from here (as calamine does)
-            reference = _ROW_NUMBER.search(match.group(1))
-            row, column = (int(reference.group(1)) if reference else row + 1), 0
+            row, column = (_number(value) if value is not None and value.isdigit() else row + 1), 0
             continue
-        attributes = match.group(2)
-        reference = _REF.search(attributes)
+        reference = _POSITION.fullmatch(value) if value is not None else None
         if reference is not None:
-            row, column = int(reference.group(2)), _column_number(reference.group(1))
+            row, column = _number(reference.group(2)), _column_number(reference.group(1).upper())
         else:
             column += 1
-        if attributes.endswith(b"/"):  # <c …/> has no value: calamine does not keep it
+        if match.group(3):  # <c …/> has no value: calamine does not keep it
             continue
         last_row, last_column = max(last_row, row), max(last_column, column)
         if last_row * last_column > MAX_CELLS:
             raise _too_many_cells(sheet)
 
 
+def _r_attribute(attributes: bytes) -> bytes | None:
+    """The value of the attribute ``r`` (calamine's cell or row position) among a start tag's attributes."""
+    for match in _ATTRIBUTE.finditer(attributes):
+        if match.group(1) == b"r":
+            return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
+
+
+def _number(digits: bytes) -> int:
+    """A row number; one longer than Excel's (1 048 576) counts as 10 000 000, far past any real sheet."""
+    return int(digits) if len(digits) <= 7 else 10_000_000
+
+
 def _area_bound(data: bytes) -> int:
     """An upper bound of last row × last column from the cell references, by C-speed searches only:
-    the widest column (its letters) and the longest row number (its digit count and first digit)."""
-    if data.count(b"<c ") + data.count(b"<c>") != data.count(b'<c r="'):
-        return MAX_CELLS + 1  # some cells have no leading r="": walk them
-    if not _LONG_REFERENCE.search(data):
-        return 26 * 99_999  # columns A–Z, rows below 100 000: the usual sheet, one scan
+    the widest column (its letters) and the longest row number (its digit count and first digit).
+
+    calamine finds a cell by its element's local name (``<c``, also ``<x:c``) and reads ``r`` in any
+    XML spelling (other attributes first, single quotes, spaces around ``=``, small letters): a cell
+    not written the way Excel writes it (``<c r="B12"`` first) is walked."""
+    if b":c" in data and _PREFIXED_CELL.search(data):
+        return MAX_CELLS + 1
+    if not _NOT_SHORT_CELL.search(data):
+        return 26 * 99_999  # every cell in A1:Z99999, the usual sheet: one scan
+    if _NOT_EXCEL_CELL.search(data):
+        return MAX_CELLS + 1
     letters = string.ascii_uppercase
     if re.search(rb'<c r="[A-Z]{3}\d', data):
         columns = 16_384
@@ -332,17 +410,14 @@ def _readable_copy(snapshot: bytes, parts: set[str]) -> io.BytesIO:
     return buffer
 
 
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"  # as expat names with namespaces
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
-def _relationship_entries(data: bytes) -> list[dict[str, str]] | None:
-    """The attributes of each relationship (the root's children) of a ``.rels`` part, by one expat
-    parse without a tree; None when the part is not well-formed XML. (A DTD was refused before.)"""
-    from xml.parsers import expat
-
-    entries: list[dict[str, str]] = []
+def _relationship_handlers(entries: list[dict[str, str]]) -> tuple[Callable, Callable]:
+    """Element handlers that collect the attributes of each relationship (the root's children) of a
+    ``.rels`` part into ``entries``, in one parse without a tree."""
     depth = 0
 
     def start(_name: str, attributes: dict[str, str]) -> None:
@@ -355,14 +430,46 @@ def _relationship_entries(data: bytes) -> list[dict[str, str]] | None:
         nonlocal depth
         depth -= 1
 
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    try:
-        parser.Parse(data, True)
-    except (expat.ExpatError, ValueError, LookupError):
-        return None
-    return entries
+    return start, end
+
+
+def _namespaced(data: bytes, start: Callable[[str, dict[str, str]], None]) -> tuple[bool, str | None]:
+    """Parse a part with namespaces (as ElementTree would, to read it) and check it: (read, status).
+    XML that is well-formed but not namespace-well-formed (an unbound prefix) is checked again without
+    namespaces: such a part is not refused, but what it says is not used (``read`` is False)."""
+    status = _parse_xml(data, start, namespaces=True)
+    if status != _NOT_XML:
+        return status is None, status
+    return False, _parse_xml(data)
+
+
+def _workbook_sheets(data: bytes) -> tuple[list[tuple[str | None, str | None]] | None, str | None]:
+    """(name, relationship id) of each ``sheet`` in workbook.xml, or None when it cannot be read."""
+    sheets: list[tuple[str | None, str | None]] = []
+    sheet = _MAIN_NS + "sheet"
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == sheet:
+            sheets.append((attributes.get("name"), attributes.get(_REL_NS + "id")))
+
+    read, status = _namespaced(data, start)
+    return (sheets if read else None), status
+
+
+def _table_part(data: bytes) -> tuple[_TablePart | None, str | None]:
+    """What a table part says (its root's attributes and its columns), or None when it cannot be read."""
+    root: list[dict[str, str]] = []
+    columns: list[str] = []
+    column = _MAIN_NS + "tableColumn"
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if not root:
+            root.append(attributes)
+        if name == column:
+            columns.append(attributes.get("name", ""))
+
+    read, status = _namespaced(data, start)
+    return (_TablePart(root[0], tuple(columns)) if read and root else None), status
 
 
 def _resolved(entries: list[dict[str, str]], base: str) -> dict[str, tuple[str, str]]:
@@ -376,67 +483,49 @@ def _resolved(entries: list[dict[str, str]], base: str) -> dict[str, tuple[str, 
     return found
 
 
-def _relationships(data: bytes | None, base: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type, target part path) of one ``.rels`` part; targets resolved against ``base``."""
-    if data is None:
+def _sheet_parts(sheets: list[tuple[str | None, str | None]] | None,
+                 entries: list[dict[str, str]] | None) -> dict[str, str]:
+    """Sheet name → worksheet part, from workbook.xml's sheets and its relationships."""
+    if sheets is None:
         return {}
-    entries = _relationship_entries(data)
-    return {} if entries is None else _resolved(entries, base)
+    targets = _resolved(entries, "xl") if entries is not None else {}
+    return {name: targets.get(relationship, ("", ""))[1] for name, relationship in sheets}
 
 
-def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
-    """Sheet name → worksheet part, from workbook.xml and its relationships (parsed with defusedxml)."""
-    from defusedxml import ElementTree
-
-    if "xl/workbook.xml" not in parts:
-        return {}
-    try:
-        workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
-    except ElementTree.ParseError:
-        return {}
-    targets = _relationships(parts.get(_WORKBOOK_RELS), "xl")
-    return {
-        sheet.get("name"): targets.get(sheet.get(f"{_REL_NS}id"), ("", ""))[1]
-        for sheet in workbook.iter(f"{_MAIN_NS}sheet")
-    }
-
-
-def _table_locations(parts: dict[str, bytes], grids: dict[str, SheetGrid]) -> dict[str, TableLocation]:
+def _table_locations(package: _Package, grids: dict[str, SheetGrid]) -> dict[str, TableLocation]:
     """Every Excel table, from the sheets' relationships and the table parts (not through calamine).
 
     calamine would load each table's whole range as values: a table stretched to row 1 000 000 would
     cost gigabytes. Only name, place and headers are needed; the values are in the grid already. A
     table reaching below the sheet's last used row is cut there (the rows below are blank).
     """
-    from defusedxml import ElementTree
-
     tables: dict[str, TableLocation] = {}
-    for sheet, part in _sheet_parts(parts).items():
+    for sheet, part in package.sheets.items():
         grid = grids.get(sheet)
         if grid is None or not part:
             continue
         folder, name = posixpath.split(part)
-        for kind, target in _relationships(parts.get(f"{folder}/_rels/{name}.rels"), folder).values():
-            if not kind.endswith("/table") or target not in parts:
+        entries = package.relationships.get(f"{folder}/_rels/{name}.rels")
+        for kind, target in (_resolved(entries, folder).values() if entries is not None else ()):
+            if not kind.endswith("/table") or target not in package.tables:
                 continue
-            try:
-                root = ElementTree.fromstring(parts[target])
-            except ElementTree.ParseError:
+            table = package.tables[target]
+            if table is None:
                 continue
+            root = table.attributes
             table_name = root.get("displayName") or root.get("name")
             reference = _RANGE.fullmatch((root.get("ref") or "").replace("$", "").encode())
             if not table_name or reference is None or root.get("headerRowCount") == "0":
                 continue
             first_column, header_row = _column_number(reference.group(1)), int(reference.group(2))
             last_row = int(reference.group(4) or reference.group(2))
-            columns = tuple(column.get("name", "") for column in root.iter(f"{_MAIN_NS}tableColumn"))
             tables[table_name] = TableLocation(
                 name=table_name,
                 sheet=sheet,
                 header_row=header_row,
                 first_column=first_column,
                 last_row=min(last_row, max(len(grid.rows), header_row + 1)),
-                columns=columns,
+                columns=table.columns,
             )
     return tables
 
@@ -452,7 +541,7 @@ def read_grids(
     if snapshot is None:
         snapshot = _snapshot(path)
     package = _preflight(path, snapshot)
-    parts = {part: sheet for sheet, part in _sheet_parts(package.parts).items()}
+    parts = {part: sheet for sheet, part in package.sheets.items()}
     errors_by_sheet = {parts[part]: cells for part, cells in package.errors.items() if part in parts}
     try:
         source = _readable_copy(snapshot, package.to_mend) if package.to_mend else io.BytesIO(snapshot)
@@ -492,7 +581,7 @@ def read_grids(
                         rows[row - 1][column - 1] = value
             visible = str(meta.visible) == str(python_calamine.SheetVisibleEnum.Visible)
             grids[meta.name] = SheetGrid(meta.name, rows, merged, visible)
-    return grids, _table_locations(package.parts, grids)
+    return grids, _table_locations(package, grids)
 
 
 def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
