@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from xl_addin import services
-from xl_addin.cli import main
+from xl_addin.cli import SUBCOMMANDS, build_parser, main
 from xl_addin.demo import DEMO_TODAY, PLANTED_ERRORS, build_demo
 from xl_addin.domain import layout as L
 from xl_addin.files.reader import read_workbook_file
@@ -262,3 +262,34 @@ def test_the_demo_hint_gives_the_command_with_its_full_path(tmp_path):
     hint = out.strip().splitlines()[-1].strip()
     command = hint.split(" flag-late-rosters ")[0].strip('"')
     assert code == 0 and Path(command.split(" -m ")[0]).is_absolute() and Path(command.split(" -m ")[0]).exists()
+
+
+_SAMPLE_ARGUMENTS = {
+    "import-interest": ["bok.xlsx", "lista.csv", "--today", "2026-10-14", "--out", "ut"],
+    "attendance-sheet": ["bok.xlsx", "--group", "G1", "--session", "2", "--out", "ut"],
+    "new-workbook": ["ny.xlsx", "--demo"],
+    "upgrade": ["gammal.xlsx", "--out", "ut", "--json"],
+    "demo": ["--out", "ut"],
+    "export-registrations": ["bok.xlsx", "--today", "2026-10-14", "--json", "--date", "2026-10-01"],
+}
+
+
+def _parse(parser, argv: list[str]) -> tuple[object, str, str]:
+    """What parsing ``argv`` gives: the namespace (or the exit code), and what was printed."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            result: object = vars(parser.parse_args(argv))
+        except SystemExit as stop:
+            result = stop.code
+    return result, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_a_subcommand_built_alone_parses_helps_and_refuses_as_in_the_whole_command_line(command):
+    arguments = _SAMPLE_ARGUMENTS.get(command, ["bok.xlsx", "--today", "2026-10-14", "--json", "--force"])
+    for argv in ([command, *arguments], [command, "--help"], [command], [command, *arguments, "--okänd"],
+                 [command, "bok.xlsx", "--today", "14/10"]):
+        assert _parse(build_parser(command), argv) == _parse(build_parser(), argv), argv

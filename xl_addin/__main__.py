@@ -1,7 +1,28 @@
-"""``python -m xl_addin`` runs the command line."""
+"""``python -m xl_addin`` runs the command line (the ``bup-grupper`` script runs ``run`` too)."""
 
 import sys
 
 from .cli import main
 
-sys.exit(main())
+
+def run() -> None:
+    """Run the command line and end the process without tearing the interpreter down.
+
+    Clearing every module at exit costs about 15 ms of a 0.1–0.3 s command and changes nothing for a
+    process that is done: exit handlers still run and both streams are flushed; then the process ends.
+    """
+    import atexit
+    import os
+
+    code = main()
+    atexit._run_exitfuncs()  # what the interpreter runs at exit (the tests read peak memory there)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more to say
+            pass
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

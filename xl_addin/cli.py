@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from io import TextIOBase as TextIO  # every stream here is one; typing alone costs 2–3 ms to import
 from pathlib import Path
-from typing import TextIO
 
 from . import __version__
 from .domain import layout as L
@@ -26,6 +25,7 @@ WORKBOOK_COMMANDS = (
     "check", "flag-late-rosters", "mark-no-shows", "journal-phrases", "export-registrations", "plan-interest",
     "new-groups", "tasks", "stats",
 )
+SUBCOMMANDS = (*WORKBOOK_COMMANDS, "import-interest", "attendance-sheet", "new-workbook", "archive", "upgrade", "demo")
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -76,7 +76,9 @@ def _add_result_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--force", action="store_true", help="Ersätt filer som redan finns i MAPP.")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` just that subcommand (what ``main`` parses with: the
+    same arguments, messages and help for it, without building the other twelve, each a few ms)."""
     parser = _Parser(
         prog="bup-grupper",
         description="BUP Gruppbokningar: kontrollerar och förbereder gruppbokningar i Sofia-arbetsboken.",
@@ -95,58 +97,66 @@ def build_parser() -> argparse.ArgumentParser:
         "stats": "Statistik per grupptyp och termin: deltagare, närvaro, uteblivanden, sena listor, vårdgaranti.",
     }
     for name in WORKBOOK_COMMANDS:
+        if only not in (None, name):
+            continue
         command = commands.add_parser(name, help=helps[name], description=helps[name])
         command.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken (.xlsx/.xlsm); den ändras aldrig.")
         _add_result_options(command)
         if name == "export-registrations":
             command.add_argument("--date", type=_day, metavar="ÅÅÅÅ-MM-DD", help="Exportera bara tillfällen med detta datum.")
-    imported = commands.add_parser(
-        "import-interest",
-        help="Importera intresseanmälningar från en lista (.csv eller .xlsx) till en ny kopia av arbetsboken.",
-        description="Lägger till anmälningarna i listan i tabellen Intresse (utan dubbletter) och skriver "
-        "resultatet till en ny arbetsbok i MAPP.",
-    )
-    imported.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
-    imported.add_argument("list", type=Path, metavar="LISTA", help="Listan med anmälningar (.csv eller .xlsx).")
-    _add_result_options(imported)
-    sheet = commands.add_parser(
-        "attendance-sheet",
-        help="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle.",
-        description="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle, för gruppledare som "
-        "tar närvaro på papper.",
-    )
-    sheet.add_argument("workbook", type=Path, metavar="ARBETSBOK")
-    sheet.add_argument("--group", required=True, metavar="GRUPPID", help="Gruppens GruppID (bladets namn).")
-    sheet.add_argument("--session", type=int, metavar="N",
-                       help="Tillfällets nummer (T1 = 1). Utan: första tillfället som saknar närvaro.")
-    sheet.add_argument("--out", type=Path, required=True, metavar="MAPP")
-    sheet.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
-    sheet.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD")
-    new = commands.add_parser("new-workbook", help="Skapa en ny arbetsbok från mallen.", description="Skapa en ny arbetsbok från mallen.")
-    new.add_argument("path", type=Path, metavar="SÖKVÄG")
-    new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
-    new.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
-    archive = commands.add_parser(
-        "archive",
-        help="Arkivera avslutade grupper: flytta helt klara grupper till en ny arkivfil (förhandsvisning utan --out).",
-        description="Visar vilka grupper som kan arkiveras och varför de andra stannar. Med --out skrivs en ny "
-        "arkivfil (med patientuppgifter: hör hemma på Sofias slutna yta) och en ny kopia av arbetsboken utan "
-        "de arkiverade grupperna till MAPP.",
-    )
-    archive.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
-    _add_result_options(archive)
-    upgrade = commands.add_parser(
-        "upgrade",
-        help="Uppgradera: flytta allt som skrivits in i en äldre arbetsbok till en ny från dagens mall.",
-        description="Skriver en ny arbetsbok från dagens mall (knappar, format och listor nya) med alla värden "
-        "från ARBETSBOK, och rapporterar vad som flyttades och det som inte kunde placeras (blad och cell).",
-    )
-    upgrade.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Den äldre arbetsboken; den ändras aldrig.")
-    upgrade.add_argument("--out", type=Path, required=True, metavar="MAPP", help="Mapp för den nya arbetsboken.")
-    upgrade.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
-    upgrade.add_argument("--json", action="store_true", help="Skriv rapporten som JSON.")
-    demo = commands.add_parser("demo", help="Bygg demoarbetsboken och kör alla kommandon på den.", description="Bygg demoarbetsboken och kör alla kommandon på den.")
-    demo.add_argument("--out", type=Path, metavar="MAPP", default=None, help="Mapp för demofilerna (standard: en tillfällig mapp).")
+    if only in (None, "import-interest"):
+        imported = commands.add_parser(
+            "import-interest",
+            help="Importera intresseanmälningar från en lista (.csv eller .xlsx) till en ny kopia av arbetsboken.",
+            description="Lägger till anmälningarna i listan i tabellen Intresse (utan dubbletter) och skriver "
+            "resultatet till en ny arbetsbok i MAPP.",
+        )
+        imported.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
+        imported.add_argument("list", type=Path, metavar="LISTA", help="Listan med anmälningar (.csv eller .xlsx).")
+        _add_result_options(imported)
+    if only in (None, "attendance-sheet"):
+        sheet = commands.add_parser(
+            "attendance-sheet",
+            help="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle.",
+            description="Närvarolista: en utskrivbar A4-sida (PDF) för ett tillfälle, för gruppledare som "
+            "tar närvaro på papper.",
+        )
+        sheet.add_argument("workbook", type=Path, metavar="ARBETSBOK")
+        sheet.add_argument("--group", required=True, metavar="GRUPPID", help="Gruppens GruppID (bladets namn).")
+        sheet.add_argument("--session", type=int, metavar="N",
+                           help="Tillfällets nummer (T1 = 1). Utan: första tillfället som saknar närvaro.")
+        sheet.add_argument("--out", type=Path, required=True, metavar="MAPP")
+        sheet.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+        sheet.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD")
+    if only in (None, "new-workbook"):
+        new = commands.add_parser("new-workbook", help="Skapa en ny arbetsbok från mallen.", description="Skapa en ny arbetsbok från mallen.")
+        new.add_argument("path", type=Path, metavar="SÖKVÄG")
+        new.add_argument("--demo", action="store_true", help="Fyll arbetsboken med påhittade exempeldata.")
+        new.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+    if only in (None, "archive"):
+        archive = commands.add_parser(
+            "archive",
+            help="Arkivera avslutade grupper: flytta helt klara grupper till en ny arkivfil (förhandsvisning utan --out).",
+            description="Visar vilka grupper som kan arkiveras och varför de andra stannar. Med --out skrivs en ny "
+            "arkivfil (med patientuppgifter: hör hemma på Sofias slutna yta) och en ny kopia av arbetsboken utan "
+            "de arkiverade grupperna till MAPP.",
+        )
+        archive.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Sofia-arbetsboken; den ändras aldrig.")
+        _add_result_options(archive)
+    if only in (None, "upgrade"):
+        upgrade = commands.add_parser(
+            "upgrade",
+            help="Uppgradera: flytta allt som skrivits in i en äldre arbetsbok till en ny från dagens mall.",
+            description="Skriver en ny arbetsbok från dagens mall (knappar, format och listor nya) med alla värden "
+            "från ARBETSBOK, och rapporterar vad som flyttades och det som inte kunde placeras (blad och cell).",
+        )
+        upgrade.add_argument("workbook", type=Path, metavar="ARBETSBOK", help="Den äldre arbetsboken; den ändras aldrig.")
+        upgrade.add_argument("--out", type=Path, required=True, metavar="MAPP", help="Mapp för den nya arbetsboken.")
+        upgrade.add_argument("--force", action="store_true", help="Ersätt filen om den finns.")
+        upgrade.add_argument("--json", action="store_true", help="Skriv rapporten som JSON.")
+    if only in (None, "demo"):
+        demo = commands.add_parser("demo", help="Bygg demoarbetsboken och kör alla kommandon på den.", description="Bygg demoarbetsboken och kör alla kommandon på den.")
+        demo.add_argument("--out", type=Path, metavar="MAPP", default=None, help="Mapp för demofilerna (standard: en tillfällig mapp).")
     return parser
 
 
@@ -393,6 +403,8 @@ def command_label(name: str) -> str:
 
 
 def _user() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -532,7 +544,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        args = build_parser().parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        only = arguments[0] if arguments and arguments[0] in SUBCOMMANDS else None
+        args = build_parser(only).parse_args(arguments)
     except SystemExit as stop:  # --help, --version, or a usage error (already explained on stderr)
         return stop.code if isinstance(stop.code, int) else EXIT_UNUSABLE
     try:

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.parsers import expat
 
 from ..domain import layout as L
@@ -256,7 +256,7 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
                     package.sheets = _sheet_parts(workbook_sheets, entries)
                     sheet_names = {part: sheet for sheet, part in package.sheets.items()}
             elif name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/"):
-                _check_size(data, sheet_names.get(name, PurePosixPath(name).stem))
+                _check_size(data, sheet_names.get(name) or posixpath.splitext(posixpath.basename(name))[0])
                 if b't="e"' in data and _TYPE_ERROR.search(data):
                     package.errors[name] = _error_cells(data)
                     if any(error.code not in _CALAMINE_ERRORS for error in package.errors[name].values()):
