@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from operator import attrgetter
 
@@ -13,8 +13,19 @@ from . import layout as L
 from .personal_number import PersonalNumber
 
 
-@dataclass(frozen=True)
-class Problem:
+class _Record:
+    """The dataclasses' ``repr`` (the same text), written once: generating and compiling one per class
+    costs about a fifth of importing this module, which every command and click does."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{item.name}={getattr(self, item.name)!r}" for item in fields(self) if item.repr)
+        return f"{type(self).__qualname__}({shown})"
+
+
+@dataclass(frozen=True, repr=False)
+class Problem(_Record):
     """One finding for the ``Kontroll`` sheet: where, how serious, and what to do (in Swedish)."""
 
     sheet: str
@@ -29,8 +40,8 @@ class Problem:
 _CELL_REFERENCE = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}(?::[A-Z]{1,3}[1-9]\d{0,6})?$")
 
 
-@dataclass(frozen=True)
-class Link:
+@dataclass(frozen=True, repr=False)
+class Link(_Record):
     """A cell that shows ``cell`` and jumps to it on ``sheet`` when clicked (Kontroll's ``Cell``).
 
     The edges write it as the formula ``formula``; anywhere else it is just its text (``str``).
@@ -70,8 +81,8 @@ def warning(sheet: str, cell: str, message: str) -> Problem:
     return Problem(sheet, cell, L.WARNING, message)
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, repr=False)
+class Settings(_Record):
     """The clinic's settings from ``Inställningar`` (defaults are BUP Skaraborg's routine)."""
 
     days_before_start: int = 14
@@ -109,8 +120,8 @@ SETTING_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class GroupType:
+@dataclass(frozen=True, repr=False)
+class GroupType(_Record):
     """A row of ``Grupptyper``: the codes a group type is registered with."""
 
     name: str
@@ -119,8 +130,8 @@ class GroupType:
     action_code: str = ""
 
 
-@dataclass(frozen=True)
-class Group:
+@dataclass(frozen=True, repr=False)
+class Group(_Record):
     """A row of ``Grupper``. ``row`` is the Excel row number; unreadable values are ``None``."""
 
     row: int
@@ -157,8 +168,8 @@ class Attendance(enum.Enum):
     UNKNOWN = "?"  # a value that is none of the above (reported by the reader)
 
 
-@dataclass(frozen=True)
-class Session:
+@dataclass(frozen=True, repr=False)
+class Session(_Record):
     """A session column ``T<number>`` of a group sheet, with its date and export mark."""
 
     number: int
@@ -170,8 +181,8 @@ class Session:
         return L.session_column(self.number)
 
 
-@dataclass(frozen=True)
-class Participant:
+@dataclass(frozen=True, repr=False)
+class Participant(_Record):
     """A participant row of a group sheet."""
 
     row: int
@@ -207,8 +218,8 @@ class Participant:
         return None
 
 
-@dataclass(frozen=True)
-class GroupSheet:
+@dataclass(frozen=True, repr=False)
+class GroupSheet(_Record):
     """A group's own sheet: its sessions and participants."""
 
     name: str
@@ -225,8 +236,8 @@ class GroupSheet:
         return self.header_row - 2
 
 
-@dataclass(frozen=True)
-class InterestRegistration:
+@dataclass(frozen=True, repr=False)
+class InterestRegistration(_Record):
     """A row of ``Intresse`` (a 1177 interest registration)."""
 
     row: int
@@ -243,8 +254,8 @@ class InterestRegistration:
     has_errors: bool = False
 
 
-@dataclass(frozen=True)
-class Task:
+@dataclass(frozen=True, repr=False)
+class Task(_Record):
     """A row of ``AttGora``. ``done`` is whatever the user wrote in ``Klar`` (blank = open)."""
 
     key: str
@@ -290,8 +301,8 @@ _TASK_ATTRIBUTES = {
 _TASK_VALUES = attrgetter(*(_TASK_ATTRIBUTES[column] for column in L.TASKS_TABLE.columns))
 
 
-@dataclass(frozen=True)
-class Workbook:
+@dataclass(frozen=True, repr=False)
+class Workbook(_Record):
     """Everything the rules read from one workbook, already validated cell by cell."""
 
     settings: Settings = Settings()
@@ -339,8 +350,8 @@ class Workbook:
         return next((group for group in self.groups if group.group_id == group_id), None)
 
 
-@dataclass(frozen=True)
-class CellWrite:
+@dataclass(frozen=True, repr=False)
+class CellWrite(_Record):
     """Set one cell of a table row (``column`` is its header) or of a group sheet's rows 2–3."""
 
     sheet: str
@@ -349,8 +360,8 @@ class CellWrite:
     value: object
 
 
-@dataclass(frozen=True)
-class TableRows:
+@dataclass(frozen=True, repr=False)
+class TableRows(_Record):
     """Replace (``append=False``) or extend a table's body with rows keyed by its headers."""
 
     table: str
@@ -358,8 +369,8 @@ class TableRows:
     append: bool = False
 
 
-@dataclass(frozen=True)
-class NewGroupSheet:
+@dataclass(frozen=True, repr=False)
+class NewGroupSheet(_Record):
     """A group sheet to create from ``Gruppmall``: its name, title row and session dates (row 3)."""
 
     name: str
@@ -367,8 +378,8 @@ class NewGroupSheet:
     session_dates: tuple[date, ...]
 
 
-@dataclass(frozen=True)
-class Outcome:
+@dataclass(frozen=True, repr=False)
+class Outcome(_Record):
     """What one button decided: the rows it reports, and the writes that make the workbook say so."""
 
     command: str
