@@ -12,8 +12,6 @@ from datetime import date
 
 from .domain import layout as L
 from .domain import tasks as T
-from .domain.archive import ArchivePlan, archive_summary
-from .domain.archive import plan_archive as decide_archive
 from .domain.interest import import_registrations, registration_key
 from .domain.interest import plan_interest as decide_interest
 from .domain.journal import write_journal_texts
@@ -254,11 +252,15 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
 def plan_archive(workbook: Workbook, grids: Mapping[str, SheetGrid], tables: Mapping[str, TableLocation],
                  today: date) -> ArchivePlan:
     """Which groups leave and exactly what leaves with them (``grids``/``tables``: the sheets as read)."""
+    from .domain.archive import plan_archive as decide_archive  # only Arkivera needs it (3 ms to import)
+
     return decide_archive(workbook, grids, tables, today, rules=_TASK_RULES)
 
 
 def archive_preview(workbook: Workbook, today: date, plan: ArchivePlan) -> Outcome:
     """The preview: one row per group (whether it would leave, and why not), nothing written."""
+    from .domain.archive import archive_summary
+
     problems = tuple(workbook.problems)
     tail = f"; {len(problems)} problem i Kontroll" if problems else "; inga problem"
     return Outcome(
@@ -271,6 +273,8 @@ def after_archive(remaining: Workbook, today: date, plan: ArchivePlan) -> Outcom
     """What to write into the workbook once what ``plan`` moves out is gone (``remaining`` is read from
     the sheets without it): the new Arkivstatistik counts, Statistik over live and archived groups,
     and Kontroll."""
+    from .domain.archive import archive_summary
+
     before = tuple(remaining.archived_statistics)
     remaining = replace(remaining, archived_statistics=plan.archived_statistics)
     outcome = _finish(ARCHIVE, remaining, today, Decision())
