@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -373,6 +374,44 @@ def test_a_table_part_is_read_as_elementtree_reads_it():
     assert table.columns == ("Ett", "T&vå", "")
     # well-formed, but a prefix without its namespace: not refused, and not used (ElementTree cannot read it)
     assert reader._table_part(b'<table><y:tableColumn name="A"/></table>') == (None, None)
+
+
+def test_a_part_is_read_as_zipfile_reads_it_and_refused_when_its_zip_entry_lies(base):
+    from xl_addin.files import reader
+
+    snapshot = base.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(snapshot)) as archive:
+        for info in archive.infolist():
+            assert reader._read_part(memoryview(snapshot), archive, info) == reader._read_bounded(archive, info)
+        info = archive.getinfo("xl/workbook.xml")
+        damaged = {
+            "short": snapshot[:info.header_offset + 40],
+            "crc": bytearray(snapshot),
+            "name": bytearray(snapshot),
+        }
+        damaged["crc"][info.header_offset + 30 + len(info.filename) + 5] ^= 0xFF  # a byte of its deflate stream
+        damaged["name"][info.header_offset + 30] = ord("y")  # the local header names another part
+        for kind, data in damaged.items():
+            with pytest.raises((zipfile.BadZipFile, EOFError, ValueError, zlib.error)):
+                reader._read_part(memoryview(bytes(data)), archive, info)
+        lying = zipfile.ZipInfo(info.filename)  # the directory declares 100 bytes: never more is read
+        for attribute in ("compress_type", "flag_bits", "header_offset", "compress_size", "CRC"):
+            setattr(lying, attribute, getattr(info, attribute))
+        lying.orig_filename, lying.file_size = info.orig_filename, 100
+        with pytest.raises(ValueError):
+            reader._read_part(memoryview(snapshot), archive, lying)
+
+
+def test_a_damaged_deflate_stream_is_refused_as_damaged(base, tmp_path):
+    snapshot = bytearray(base.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(snapshot))) as archive:
+        info = max(archive.infolist(), key=lambda item: item.compress_size)
+    start = info.header_offset + 30 + len(info.filename.encode())
+    snapshot[start:start + 64] = bytes(64)  # zeros in the middle of the deflate stream: zlib refuses it
+    path = tmp_path / "trasig.xlsx"
+    path.write_bytes(bytes(snapshot))
+    with pytest.raises(UserError, match="skadad"):
+        read_workbook_file(path, today=TODAY)
 
 
 # -- dates: accepted when unambiguous, reported otherwise, never guessed ------------------------------
