@@ -77,7 +77,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # internal: generating repr and eq costs import time
 class _Package:
     """What the preflight learnt from the zip, each part parsed once: error-valued cells, and what maps
     sheets and tables (workbook.xml's sheets, the relationships, each table's name, place and headers)."""
@@ -89,7 +89,7 @@ class _Package:
     tables: dict[str, _TablePart | None] = field(default_factory=dict)  # table part → what it says
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class _TablePart:
     """The root's attributes of a table part and its columns' names (``tableColumn`` in document order)."""
 
