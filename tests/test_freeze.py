@@ -94,6 +94,11 @@ def _interest_personnummer_broken(book):
     cell.value = "20150101-000"
 
 
+def _interest_name_header_renamed(book):
+    ws = book[L.INTEREST]
+    ws.cell(1, _header_column(ws, L.NAME)).value = "Namn (ändrad)"
+
+
 def _att_gora_renamed(book):
     book[L.TASKS].title = "Att gora"
 
@@ -109,6 +114,8 @@ SLIPS = [
     ("the GruppID header renamed", _group_id_header_renamed, lambda p: p.kind != "PLAN"),
     ("a running group's Startdatum emptied", _start_date_emptied, lambda p: p.group_id == ONGOING),
     ("an interest row's personnummer broken", _interest_personnummer_broken, lambda p: p.kind == "PLAN"),
+    # Found by the property below: the names would have read as empty and every interest task's Namn changed.
+    ("Intresse's Namn header renamed", _interest_name_header_renamed, lambda p: p.kind == "PLAN"),
     ("the Att göra sheet renamed", _att_gora_renamed, lambda p: True),
 ]
 

@@ -1290,7 +1290,7 @@ def read_workbook(
         columns={rows.sheet: dict(rows.columns) for rows in reader.located.values()
                  if rows is not None and rows.grid.name == rows.sheet},
         groups_readable=_readable(reader, L.GROUPS_TABLE, (L.GROUP_ID,)),
-        interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.RECEIVED, L.WISHED_GROUP)),
+        interest_readable=_readable(reader, L.INTEREST_TABLE, (L.PERSONAL_NUMBER, L.NAME, L.RECEIVED, L.WISHED_GROUP)),
         # a renamed Att göra is read (its tasks are reported) but held: nothing added, changed or marked
         tasks_readable=_readable(reader, L.TASKS_TABLE, (L.KEY, L.DONE)) and L.TASKS not in reader.renamed_fixed,
         memory=memory,

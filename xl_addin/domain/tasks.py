@@ -132,6 +132,8 @@ def merge_tasks(
 
     Existing rows keep their places (the order is the user's: they may sort and filter); new tasks
     follow in due-date order. A row whose key is already above (copied by hand) is left as it is.
+    A task a hold covers (what it derives from cannot be read now) is left exactly as it is, even when
+    the rule still wanted it from what it could read, and none is added: the freeze rule.
     """
     wanted_by_key: dict[str, Task] = {}
     for task in wanted:
@@ -144,17 +146,17 @@ def merge_tasks(
             continue
         seen.add(task.key)
         fresh = wanted_by_key.get(task.key)
-        if fresh is not None:
+        if holds and is_held(task, holds):  # what it derives from cannot be read now: as it is
+            merged.append(task)
+        elif fresh is not None:
             if task.created and not task.remark and _FROM_WANTED(fresh) == _FROM_WANTED(task):
                 merged.append(task)  # what the replace below would give: unchanged (most rows, every click)
             else:
                 merged.append(replace(fresh, row=task.row, done=task.done, created=task.created or today, remark="",
                                       extra=task.extra))
-        elif is_held(task, holds):
-            merged.append(task)
         else:
             merged.append(replace(task, remark=CAUSE_GONE if task.is_done else NOT_NEEDED))
-    new = [task for key, task in wanted_by_key.items() if key not in seen]
+    new = [task for key, task in wanted_by_key.items() if key not in seen and not (holds and is_held(task, holds))]
     new.sort(key=lambda task: (task.due or date.max, task.key))
     merged.extend(replace(task, row=None, created=today) for task in new)
     return tuple(merged)
