@@ -112,11 +112,24 @@ class Hold:
         return not (self.unknown_people_only and parts.person in self.known_people)
 
 
-def is_held(task: Task, holds: Sequence[Hold]) -> bool:
-    if not holds:
-        return False
-    parts = key_parts(task.key)
-    return any(hold.holds(parts) for hold in holds)
+class _Holds:
+    """Holds indexed by (kind, group): a task is compared only with the holds of its kind and its
+    group (or of every group), not with every hold (at ten years a click has thousands of tasks and
+    dozens of holds)."""
+
+    def __init__(self, holds: Sequence[Hold]) -> None:
+        self._by: dict[tuple[str, str | None], list[Hold]] = {}
+        for hold in holds:
+            for kind in hold.kinds:
+                self._by.setdefault((kind, hold.group_id), []).append(hold)
+        self._kinds = frozenset(kind for kind, _group in self._by)
+
+    def cover(self, task: Task) -> bool:
+        if not self._kinds or task.key.partition(":")[0] not in self._kinds:
+            return False
+        parts = key_parts(task.key)
+        groups = (None,) if parts.group_id is None else (parts.group_id, None)
+        return any(hold.holds(parts) for group in groups for hold in self._by.get((parts.kind, group), ()))
 
 
 # The fields a wanted task gives an existing row (the rest — row, Klar, Skapad, Anmärkning, users'
@@ -135,6 +148,7 @@ def merge_tasks(
     A task a hold covers (what it derives from cannot be read now) is left exactly as it is, even when
     the rule still wanted it from what it could read, and none is added: the freeze rule.
     """
+    held = _Holds(holds)
     wanted_by_key: dict[str, Task] = {}
     for task in wanted:
         wanted_by_key.setdefault(task.key, task)
@@ -146,7 +160,7 @@ def merge_tasks(
             continue
         seen.add(task.key)
         fresh = wanted_by_key.get(task.key)
-        if holds and is_held(task, holds):  # what it derives from cannot be read now: as it is
+        if held.cover(task):  # what it derives from cannot be read now: as it is
             merged.append(task)
         elif fresh is not None:
             if task.created and not task.remark and _FROM_WANTED(fresh) == _FROM_WANTED(task):
@@ -156,7 +170,7 @@ def merge_tasks(
                                       extra=task.extra))
         else:
             merged.append(replace(task, remark=CAUSE_GONE if task.is_done else NOT_NEEDED))
-    new = [task for key, task in wanted_by_key.items() if key not in seen and not (holds and is_held(task, holds))]
+    new = [task for key, task in wanted_by_key.items() if key not in seen and not held.cover(task)]
     new.sort(key=lambda task: (task.due or date.max, task.key))
     merged.extend(replace(task, row=None, created=today) for task in new)
     return tuple(merged)
