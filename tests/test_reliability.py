@@ -322,6 +322,12 @@ def test_a_sheet_is_refused_exactly_when_its_cells_would_not_fit(cells, blank_fa
     b'<row r="1048576"><c r="XFD1048576" t="n"/><c><v>1</v></c></row>',  # a blank cell, then one after it
     b"<row r='2000000'><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>",
     b'<c r="A' + b"9" * 5000 + b'"><v>1</v></c><c r="B1"><v>1</v></c>',
+    # a row start inside a comment, CDATA or a processing instruction is no row to calamine: the cell
+    # without r="" after it is on the real row (found in review; the walk used to count from row 1)
+    b'<c r="XFD1"><v>1</v></c><row r="1000000"><!--<row r="1">--><c><v>1</v></c></row>',
+    b'<c r="XFD1"><v>1</v></c><row r="1000000"><c t="inlineStr"><is><t><![CDATA[<row r="1">]]></t></is></c>'
+    b"<c><v>1</v></c></row>",
+    b'<c r="XFD1"><v>1</v></c><row r="1000000"><?x <row r="1">?><c><v>1</v></c></row>',
 ])
 def test_a_far_cell_is_found_however_its_xml_is_spelled(cell):
     from xl_addin.files import reader
@@ -329,6 +335,39 @@ def test_a_far_cell_is_found_however_its_xml_is_spelled(cell):
     xml = b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>' + cell + b"</sheetData>"
     with pytest.raises(UserError, match="orimligt stort"):
         reader._check_size(xml, "Blad")
+
+
+def test_a_sheet_that_the_relationships_put_elsewhere_is_checked_too(base, tmp_path):
+    """calamine reads a sheet wherever workbook.xml.rels puts it; so do the reader's checks."""
+    with zipfile.ZipFile(base) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"))
+    moved = "xl/egna/blad.bin"
+    target = sheet[len("xl/"):]
+    assert f'Target="{target}"' in rels or f'Target="/{sheet}"' in rels
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(f'Target="{target}"', 'Target="egna/blad.bin"').replace(
+        f'Target="/{sheet}"', f'Target="/{moved}"').encode()
+    data = parts.pop(sheet)
+    parts[moved] = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    content_types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = content_types.replace(f'PartName="/{sheet}"', f'PartName="/{moved}"').encode()
+    path = tmp_path / "flyttad.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, part in parts.items():
+            out.writestr(name, part)
+    with pytest.raises(UserError, match="orimligt stort"):
+        read_workbook_file(path, today=TODAY)
+
+
+def test_a_zip_whose_directory_points_before_the_file_is_refused_as_damaged(base, tmp_path):
+    from xl_addin.files import reader
+
+    info = zipfile.ZipInfo("a.xml")
+    info.header_offset = -10
+    info.compress_type, info.flag_bits = zipfile.ZIP_DEFLATED, 0
+    with pytest.raises(zipfile.BadZipFile):
+        reader._read_part(memoryview(base.read_bytes()), None, info)
 
 
 @pytest.mark.parametrize("cell", [

@@ -53,6 +53,8 @@ _RANGE = re.compile(rb"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?")
 _ROW_OR_CELL = re.compile(rb"""<(?:[^\s/>:<]+:)?(?:(row)|c)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>""")
 _ATTRIBUTE = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _POSITION = re.compile(rb"([A-Za-z]+)(\d+)")
+# Comments, CDATA sections and processing instructions: text there that looks like a row or cell is not one.
+_HIDDEN_MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 
 
 @dataclass(frozen=True, repr=False)
@@ -224,9 +226,10 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
         ordered = sorted(infos, key=lambda info: first.get(info.filename, 2))
         sheet_names: dict[str, str] = {}
         workbook_sheets: list[tuple[str | None, str | None]] | None = None
+        sheet_parts: set[str] = set()
         for info in ordered:
             name = info.filename
-            if not name.endswith((".xml", ".rels")):
+            if not name.endswith((".xml", ".rels")) and name not in sheet_parts:
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO and info.file_size > 10_000_000:
                 raise _too_large(path)
@@ -257,7 +260,8 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
                 if name == _WORKBOOK_RELS:
                     package.sheets = _sheet_parts(workbook_sheets, entries)
                     sheet_names = {part: sheet for sheet, part in package.sheets.items()}
-            elif name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/"):
+                    sheet_parts = set(sheet_names)  # calamine reads a sheet wherever these put it
+            elif name in sheet_parts or (name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/")):
                 _check_size(data, sheet_names.get(name) or posixpath.splitext(posixpath.basename(name))[0])
                 if b't="e"' in data and _TYPE_ERROR.search(data):
                     package.errors[name] = _error_cells(data)
@@ -289,6 +293,8 @@ def _check_size(data: bytes, sheet: str) -> None:
         raise _too_many_cells(sheet)
     if _area_bound(data) <= MAX_CELLS:
         return
+    if b"<!--" in data or b"<![CDATA[" in data or data.find(b"<?", 1) != -1:
+        data = _HIDDEN_MARKUP.sub(b"", data)  # a <row r="1"> inside a comment is no row to calamine
     last_row = last_column = row = column = 0
     for match in _ROW_OR_CELL.finditer(data):
         value = _r_attribute(match.group(2))
@@ -366,6 +372,8 @@ def _read_part(snapshot: memoryview, archive: zipfile.ZipFile, info: zipfile.Zip
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
         return _read_bounded(archive, info)
     offset = info.header_offset
+    if offset < 0:  # a central directory that claims more than the file holds: not a slice from the end
+        raise zipfile.BadZipFile("bad header offset")
     header = snapshot[offset:offset + 30]
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header")
