@@ -20,8 +20,8 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more to say
-            pass
+        except (OSError, ValueError, AttributeError):  # a closed pipe (`| head`), a closed stream, or none
+            pass  # (pythonw has no sys.stdout): nothing more to say
     os._exit(code)
 
 
