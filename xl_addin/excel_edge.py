@@ -2,8 +2,8 @@
 
 The mirror image of ``files/reader.py`` + ``files/apply.py``, with no rules of its own. Every sheet is
 read in one call; writes are planned completely before the first one and go out as rectangular
-blocks, so the number of Excel calls depends on how many sheets, tables and runs of changed cells
-there are, never on how many rows. Works with any xlwings engine that has the classic API (Excel on
+blocks, one per family of changed cells with the cells it must not change left alone, so the number
+of Excel calls depends on how many sheets and tables a click writes, never on how many rows. Works with any xlwings engine that has the classic API (Excel on
 Windows/macOS; the remote engine in the tests).
 
 Privacy: messages and the local error log carry no cell contents. The log records the exception
