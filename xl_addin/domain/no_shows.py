@@ -93,37 +93,27 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 if attendance is None and session.date < today:
                     missing += 1
                 continue
-            token = person_token(participant.personal_number)
             if attendance is Attendance.NO_SHOW and session.date <= today:
                 decision.count("uteblivande|uteblivanden")
                 if no_show_due is None:
                     no_show_due = next_working_day(session.date)
-                decision.tasks.append(Task(
-                    key=f"{NO_SHOW}:{group.group_id}:{column}:{token}",  # task_key(NO_SHOW, …), inline
-                    due=no_show_due,
-                    text=text,
-                    group_id=group.group_id,
-                    session=session.number,
-                    date=session.date,
-                    personal_number=participant.personal_number,
-                    name=participant.name,
-                ))
-                decision.rows.append(_row(group, session.number, session.date, participant, attendance))
+                kind, due, task_text = NO_SHOW, no_show_due, text
             elif attendance is Attendance.CANCELLED:
                 decision.count("avbokning|avbokningar")
-                decision.tasks.append(Task(
-                    key=f"{CANCELLATION}:{group.group_id}:{column}:{token}",  # task_key(CANCELLATION, …)
-                    due=session.date,
-                    text=CANCELLATION_TEXT,
-                    group_id=group.group_id,
-                    session=session.number,
-                    date=session.date,
-                    personal_number=participant.personal_number,
-                    name=participant.name,
-                ))
-                decision.rows.append(_row(group, session.number, session.date, participant, attendance))
-            elif attendance is None and session.date < today:
-                missing += 1
+                kind, due, task_text = CANCELLATION, session.date, CANCELLATION_TEXT
+            else:
+                continue  # a no-show marked for a session still to come
+            decision.tasks.append(Task(
+                key=f"{kind}:{group.group_id}:{column}:{person_token(participant.personal_number)}",  # task_key, inline
+                due=due,
+                text=task_text,
+                group_id=group.group_id,
+                session=session.number,
+                date=session.date,
+                personal_number=participant.personal_number,
+                name=participant.name,
+            ))
+            decision.rows.append(_row(group, session.number, session.date, participant, attendance))
         if missing:
             decision.count("tillfälle med närvaro som saknas|tillfällen med närvaro som saknas")
             decision.problems.append(warning(
