@@ -150,7 +150,7 @@ for name in book.sheet_names:
 
 # Where a headless command's CPU time goes: its stages in turn in one process (``time.process_time``).
 _STAGES = """
-import gc, json, sys, time
+import gc, json, resource, sys, time
 started = time.process_time()
 from datetime import date
 from pathlib import Path
@@ -168,15 +168,22 @@ def stage(name, function):
     marks.append((name, time.process_time() - begun))
     return value
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 snapshot = stage("file", lambda: reader._snapshot(path))
-stage("preflight", lambda: reader._preflight(path, snapshot))
+package = stage("preflight", lambda: reader._preflight(path, snapshot))
+package.check.first_failure()  # (the pass beside, if it was started, ends before the next stage)
+beside = children_cpu()
 grids, tables = reader.read_grids(path, snapshot, skip=("Logg",))
+marks.append(("beside", children_cpu() - beside))
 workbook = stage("parse", lambda: read_workbook(grids, tables, today=today))
 outcome = stage("rule", lambda: services.SERVICES[command][1](workbook, today))
 stage("JSON", lambda: cli.outcome_json_text(outcome))
 print(json.dumps(dict(marks)))
 """
-STAGE_NAMES = ("imports", "preflight", "calamine", "parse", "rule", "JSON")
+STAGE_NAMES = ("imports", "preflight", "beside", "calamine", "parse", "rule", "JSON")
 
 
 def stages(path: Path, command: str, repeat: int) -> dict[str, float]:
@@ -1023,7 +1030,9 @@ def bare_table(results: list[SizeResult], demo: dict) -> list[str]:
     if staged:
         lines += ["", "Where the CPU time goes: the command's stages in turn in one process (`time.process_time`, "
                   "CPU ms, the least of three runs; the interpreter's own start is not included): *imports* of the "
-                  "product, the reader's *preflight* (`files/reader.py` `_preflight`), *calamine* (the rest of "
+                  "product, the reader's *preflight* (`files/reader.py` `_preflight`), *beside*: its well-formedness "
+                  "pass over the plain parts where it runs in a child process while calamine reads (CPU of that "
+                  "process, on another core; 0 where it runs in the preflight), *calamine* (the rest of "
                   "`read_grids`), *parse* (`read_workbook`), the *rule* (the service) and the *JSON* text.", "",
                   "| Size | Command | " + " | ".join(STAGE_NAMES) + " | total | bare read CPU |",
                   "|---|---|" + "---:|" * (len(STAGE_NAMES) + 2)]

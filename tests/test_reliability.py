@@ -276,10 +276,85 @@ def test_reading_a_damaged_workbook_ends_in_a_result_or_a_swedish_refusal(part, 
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, content in members.items():
                 archive.writestr(name, content)
-        try:
-            read_workbook_file(path, today=TODAY)
-        except UserError as refusal:
-            assert "\n" not in str(refusal) and str(refusal)
+        outcomes = [_read_checking_plain_parts(path, beside) for beside in (True, False)]
+        assert outcomes[0] == outcomes[1]  # the same refusal, whether the plain parts are checked beside or in turn
+        if outcomes[0].startswith("refused: "):
+            assert "\n" not in outcomes[0] and outcomes[0] != "refused: "
+
+
+def _read_checking_plain_parts(path: Path, beside: bool) -> str:
+    """The workbook read (its repr) or its refusal, the plain parts' well-formedness checked in a child
+    process beside the read (``beside``, however small the file) or in this process."""
+    from xl_addin.files import reader
+
+    saved = reader.PARALLEL_CHECK_BYTES
+    reader.PARALLEL_CHECK_BYTES = 0 if beside else float("inf")
+    try:
+        return repr(read_workbook_file(path, today=TODAY).workbook)
+    except UserError as refusal:
+        return f"refused: {refusal}"
+    finally:
+        reader.PARALLEL_CHECK_BYTES = saved
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the check beside the read needs os.fork")
+@pytest.mark.parametrize("case", [_param(case) for case in corpus.CASES])
+def test_each_case_is_read_or_refused_alike_with_the_plain_parts_checked_beside_or_in_turn(files, case, monkeypatch):
+    from xl_addin.files import reader
+
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(reader.os, "fork", lambda: forks.append(1) or real_fork())
+    beside = _read_checking_plain_parts(files[case.name], beside=True)
+    assert beside == _read_checking_plain_parts(files[case.name], beside=False)
+    if case.exit_code != 2:
+        assert forks, "the plain parts were not checked in a child process"
+    assert not _children_left()
+
+
+def _children_left() -> bool:
+    """Whether this process has a child that has ended and not been waited for (or still runs)."""
+    try:
+        pid, _status = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the check beside the read needs os.fork")
+def test_a_broken_sheet_is_refused_the_same_when_checked_beside_a_large_read(base, tmp_path, monkeypatch):
+    """A repeated attribute, which calamine reads past, in one group sheet of a workbook large enough
+    for the check to run beside the read: refused with the same words, no child left behind."""
+    from xl_addin.files import reader
+
+    with zipfile.ZipFile(base) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["xl/worksheets/sheet5.xml"] = members["xl/worksheets/sheet5.xml"].replace(b"<row ", b'<row x="1" x="2" ', 1)
+    members["docProps/fyllnad.xml"] = b"<a>" + b"<b/>" * (reader.PARALLEL_CHECK_BYTES // 4) + b"</a>"
+    path = tmp_path / "trasig.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    package = reader._preflight(path, reader._snapshot(path))
+    assert package.check._child is not None  # the pass runs beside
+    package.check.close()
+    assert not _children_left()
+    parent, check_here = os.getpid(), reader._PlainCheck._check_here
+
+    def ends_without_answer_in_the_child(check):
+        if os.getpid() != parent:
+            os._exit(0)
+        return check_here(check)
+
+    monkeypatch.setattr(reader._PlainCheck, "_check_here", ends_without_answer_in_the_child)
+    package = reader._preflight(path, reader._snapshot(path))
+    assert package.check._child is not None
+    failure = package.check.first_failure()  # no answer from the child: checked here instead
+    assert failure is not None and failure[1] == "not XML"
+    assert not _children_left()
+    with pytest.raises(UserError, match="är skadad: en del av den är inte giltig XML"):
+        read_workbook_file(path, today=TODAY)
+    assert not _children_left()
 
 
 def _reference(row: int, column: int) -> str:
