@@ -199,6 +199,8 @@ class _Reader:
     numbers: dict[str, PersonalNumber | InvalidPersonalNumber] = field(default_factory=dict)
     # an attendance cell's text → what it says (Deltog, D, d, …: a few values fill every sheet)
     attendance_codes: dict[object, Attendance | None] = field(default_factory=lambda: {None: None, "": None})
+    # a group sheet's header text → what it is (``_group_sheet_header``): the same few on every sheet
+    group_sheet_headers: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)
     # fixed sheet → the sheet it was renamed to (read as the fixed sheet; no single cells written there)
     renamed_fixed: dict[str, str] = field(default_factory=dict)
     # Grupper rows whose GruppID an earlier row has: (GruppID casefolded, row, Startdatum, Antal tillfällen)
@@ -667,7 +669,10 @@ def _find_participant_header(grid: SheetGrid) -> int | None:
     was renamed) a row with session columns and at least two of the other participant headers."""
     target = L.PERSONAL_NUMBER.casefold()
     for row_index, cells in enumerate(grid.rows[:10], start=1):
-        # Headers are text; the substring test first only skips the cells that cannot be the header.
+        # Headers are text. The row's text cells joined and casefolded (case folding goes character by
+        # character) hold the name whenever one of the cells does: most rows are skipped in one step.
+        if target not in "\t".join([value for value in cells if isinstance(value, str)]).casefold():
+            continue
         if any(isinstance(value, str) and target in value.casefold() and _normalise_header(value) == target
                for value in cells):
             return row_index
@@ -679,6 +684,16 @@ def _find_participant_header(grid: SheetGrid) -> int | None:
     return None
 
 
+def _group_sheet_header(value: object) -> tuple[str, int | None, str | None]:
+    """A group sheet's header cell: its text, the session number of ``T<n>``, else the participant
+    column it names (``None`` for a header of the user's own)."""
+    header = as_text(value)
+    match = L.SESSION_COLUMN.match(header.upper())
+    if match:
+        return header, int(match.group(1)), None
+    return header, None, _PARTICIPANT_COLUMN_BY_FOLDED.get(header.casefold()) if header else None
+
+
 def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) -> GroupSheet | None:
     header_row = _find_participant_header(grid)
     if header_row is None:
@@ -687,18 +702,22 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     columns: dict[str, int] = {}
     session_columns: dict[int, int] = {}
     unknown: dict[str, int] = {}
+    kinds = reader.group_sheet_headers
     for column, value in enumerate(grid.rows[header_row - 1], start=1):
-        header = as_text(value)
-        match = L.SESSION_COLUMN.match(header.upper())
-        if match and int(match.group(1)) in session_columns:
+        kind = kinds.get(value) if type(value) is str else None
+        if kind is None:
+            kind = _group_sheet_header(value)
+            if type(value) is str:
+                kinds[value] = kind
+        header, session_number, wanted = kind
+        if session_number in session_columns:
             reader.problems.append(warning(
                 name, cell_address(header_row, column),
                 f"Rubriken {header.upper()} finns två gånger på gruppbladet; den första används.",
             ))
-        elif match:
-            session_columns[int(match.group(1))] = column
+        elif session_number is not None:
+            session_columns[session_number] = column
         elif header:
-            wanted = _PARTICIPANT_COLUMN_BY_FOLDED.get(header.casefold())
             if wanted is None:
                 unknown.setdefault(header, column)
             elif wanted not in columns:  # a second one is left alone
@@ -722,18 +741,23 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
 
     sessions: list[Session] = []
     previous: date | None = None
+    date_cells = grid.rows[header_row - 2] if header_row > 1 else ()
+    registered_cells = grid.rows[header_row - 3] if header_row > 2 else ()
     for number in numbers:
         column = session_columns[number]
-        date_value = grid.value(header_row - 1, column) if header_row > 1 else None
-        registered = grid.value(header_row - 2, column) if header_row > 2 else None
+        date_value = date_cells[column - 1] if column <= len(date_cells) else None
+        registered = registered_cells[column - 1] if column <= len(registered_cells) else None
         session_date: date | None = None
-        try:
-            session_date = as_date(date_value)
-        except InvalidDate as problem:
-            reader.problems.append(error(
-                name, cell_address(header_row - 1, column),
-                f"Datum för T{number}: {problem.message} {session_held(number)}",
-            ))
+        if type(date_value) is date:  # most sessions: as_date would give the value itself
+            session_date = date_value
+        else:
+            try:
+                session_date = as_date(date_value)
+            except InvalidDate as problem:
+                reader.problems.append(error(
+                    name, cell_address(header_row - 1, column),
+                    f"Datum för T{number}: {problem.message} {session_held(number)}",
+                ))
         if session_date is None and is_blank(date_value):
             reader.problems.append(warning(
                 name, cell_address(header_row - 1, column),
@@ -745,7 +769,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
                 f"Tillfälle T{number} ligger inte efter föregående tillfälle. Kontrollera datumen i rad {header_row - 1}.",
             ))
         previous = session_date or previous
-        if not is_blank(registered):
+        if type(registered) is not date and not is_blank(registered):
             try:
                 registered = as_date(registered)
             except InvalidDate:
@@ -778,7 +802,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             attendance = tuple(map(codes_of.__getitem__, cells))
         except (KeyError, TypeError):  # a value not seen before (or one that cannot be looked up)
             attendance = tuple(map(reader.attendance_code, cells))
-        if Attendance.UNKNOWN in attendance or any(attendance[index] is not None for index in future):
+        if Attendance.UNKNOWN in attendance or future and any(attendance[index] is not None for index in future):
             for session, label, value, code in zip(sessions, labels, cells, attendance):
                 if code is Attendance.UNKNOWN:
                     detail = f"felvärdet {value.code}" if isinstance(value, CellError) else "ett okänt närvarovärde"
