@@ -368,8 +368,14 @@ class _Reader:
             return None
 
     def integer(self, rows: _Rows, row: int, name: str, flags: list[str], low: int, high: int) -> int | None:
+        return self.integer_of(rows, row, name, rows.get(row, name), flags, low, high)
+
+    def integer_of(
+        self, rows: _Rows, row: int, name: str, value: object, flags: list[str], low: int, high: int,
+    ) -> int | None:
+        """``value``, read from ``name`` in ``row``, as a whole number from ``low`` to ``high``; else reported."""
         try:
-            number = as_int(rows.get(row, name))
+            number = as_int(value)
         except ValueError as problem:
             self.problems.append(error(rows.sheet, rows.address(row, name), f"{name}: {problem}"))
             flags.append(name)
@@ -564,6 +570,14 @@ def _check_codes(reader: _Reader, rows: _Rows, row: int, group_type: GroupType) 
         ))
 
 
+# A Grupper row's values in the order the reader takes them, before the button's own columns.
+_GROUP_VALUES = (
+    L.GROUP_ID, L.GROUP_TYPE, L.ATTENDEE, L.START_DATE, L.SESSION_COUNT, L.MAX_PARTICIPANTS, L.GROUP_LEADER,
+    L.JOURNAL_AT_END, L.ROSTER_READY, L.BOOKED_IN_ELVIS,
+)
+_FIXED_SHEETS_FOLDED = frozenset(sheet.casefold() for sheet in L.FIXED_SHEETS)
+
+
 def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple[Group, ...]:
     rows = reader.locate(L.GROUPS_TABLE)
     if rows is None:
@@ -572,29 +586,35 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
     if L.GROUP_ID in rows.missing:  # no row can be told apart: reported once, at the header
         return ()
     seen: set[str] = set()
-    for row in rows.non_blank_rows():
+    text, day, choice, integer = reader.text_of, reader.date_of, reader.choice_of, reader.integer_of
+    owned = L.GROUPS_TABLE.button_owned
+    for row, values in rows.records(_GROUP_VALUES + owned):
+        (group_id, group_type, attendee, start_date, session_count, max_participants, leader, journal, roster_ready,
+         booked) = values[:10]
         flags: list[str] = []
-        group_id = reader.text(rows, row, L.GROUP_ID)
-        address = rows.address(row, L.GROUP_ID)
+        group_id = text(rows, row, L.GROUP_ID, group_id)
         if not group_id:
-            reader.problems.append(error(L.GROUPS, address, "GruppID saknas."))
+            reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_ID), "GruppID saknas."))
             continue
         bad = L.SHEET_NAME_FORBIDDEN.intersection(group_id)
         if len(group_id) > L.SHEET_NAME_MAX or bad or group_id.startswith("'"):
             reader.problems.append(error(
-                L.GROUPS, address,
+                L.GROUPS, rows.address(row, L.GROUP_ID),
                 f"GruppID blir bladets namn: högst {L.SHEET_NAME_MAX} tecken och inga av tecknen [ ] : * ? / \\.",
             ))
             flags.append(L.GROUP_ID)
-        if group_id.casefold() in seen:  # reported on every row with it once the sheets are known
-            reader.duplicate_rows.append((group_id.casefold(), row, _quiet_date(rows.get(row, L.START_DATE)),
-                                          _optional_int(rows.get(row, L.SESSION_COUNT))))
+        folded_id = group_id.casefold()
+        if folded_id in seen:  # reported on every row with it once the sheets are known
+            reader.duplicate_rows.append((folded_id, row, _quiet_date(start_date), _optional_int(session_count)))
             continue
-        if group_id.casefold() in {sheet.casefold() for sheet in L.FIXED_SHEETS}:
-            reader.problems.append(error(L.GROUPS, address, "GruppID får inte vara samma som ett av arbetsbokens fasta blad."))
+        if folded_id in _FIXED_SHEETS_FOLDED:
+            reader.problems.append(error(
+                L.GROUPS, rows.address(row, L.GROUP_ID),
+                "GruppID får inte vara samma som ett av arbetsbokens fasta blad.",
+            ))
             continue
-        seen.add(group_id.casefold())
-        group_type = reader.text(rows, row, L.GROUP_TYPE)
+        seen.add(folded_id)
+        group_type = text(rows, row, L.GROUP_TYPE, group_type)
         if not group_type:
             reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_TYPE), "Grupp saknas."))
             flags.append(L.GROUP_TYPE)
@@ -604,10 +624,10 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
                 "Gruppen finns inte bland grupptyperna på bladet Koder. Välj i listan eller lägg till den i Koder.",
             ))
             flags.append(L.GROUP_TYPE)
-        attendee = reader.choice(rows, row, L.ATTENDEE, L.ATTENDEE_VALUES, flags)
+        attendee = choice(rows, row, L.ATTENDEE, attendee, L.ATTENDEE_VALUES, flags)
         if not attendee and group_type in group_types:
             attendee = group_types[group_type].attendee
-        start_date = reader.date(rows, row, L.START_DATE, flags)
+        start_date = day(rows, row, L.START_DATE, start_date, flags)
         if start_date is None and L.START_DATE not in flags:
             if L.START_DATE not in rows.missing:  # a missing column is reported once, at the header
                 reader.problems.append(error(
@@ -615,20 +635,20 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
                     "Startdatum saknas. Skriv gruppens första datum som ÅÅÅÅ-MM-DD.",
                 ))
             flags.append(L.START_DATE)
-        journal = reader.choice(rows, row, L.JOURNAL_AT_END, (L.YES, L.NO), flags)
+        journal = choice(rows, row, L.JOURNAL_AT_END, journal, (L.YES, L.NO), flags)
         groups.append(Group(
             row=row,
             group_id=group_id,
             group_type=group_type,
             attendee=attendee,
             start_date=start_date,
-            session_count=reader.integer(rows, row, L.SESSION_COUNT, flags, 1, L.MAX_SESSIONS),
-            max_participants=reader.integer(rows, row, L.MAX_PARTICIPANTS, flags, 1, 500),
-            group_leader=reader.text(rows, row, L.GROUP_LEADER),
+            session_count=integer(rows, row, L.SESSION_COUNT, session_count, flags, 1, L.MAX_SESSIONS),
+            max_participants=integer(rows, row, L.MAX_PARTICIPANTS, max_participants, flags, 1, 500),
+            group_leader=text(rows, row, L.GROUP_LEADER, leader),
             journal_at_end=journal == L.YES,
-            roster_ready=reader.date(rows, row, L.ROSTER_READY, flags),
-            booked_in_elvis=reader.date(rows, row, L.BOOKED_IN_ELVIS, flags),
-            current=reader.current(rows, row, L.GROUPS_TABLE.button_owned),
+            roster_ready=day(rows, row, L.ROSTER_READY, roster_ready, flags),
+            booked_in_elvis=day(rows, row, L.BOOKED_IN_ELVIS, booked, flags),
+            current=dict(zip(owned, values[10:])),
             has_errors=bool(flags),
             error_columns=frozenset(flags),
         ))
@@ -782,13 +802,15 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     # The sessions still to come (by position): attendance there is reported.
     future = [index for index, session in enumerate(sessions)
               if session.date is not None and session.date > reader.today]
-    codes_of = reader.attendance_codes
+    codes_of, known = reader.attendance_codes, reader.numbers
     text, day = reader.text_of, reader.date_of
     for row, values in rows.records(_PARTICIPANT_VALUES + labels):
         number_value, participant_name, guardian, cancelled, reason, journal_text = values[:6]
         cells = values[6:]
         flags: list[str] = []
-        number = reader.personal_number_of(rows, row, number_value, flags)
+        number = known.get(number_value) if type(number_value) is str else None
+        if type(number) is not PersonalNumber:  # not a text read before as a valid number
+            number = reader.personal_number_of(rows, row, number_value, flags)
         if number is not None:
             if number.digits in seen:
                 reader.problems.append(error(
@@ -834,7 +856,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             attendance=attendance,
             cancelled_date=cancelled,
             cancellation_reason=reason,
-            journal_text=as_text(journal_text),
+            journal_text=journal_text.strip() if type(journal_text) is str else as_text(journal_text),
             has_errors=bool(flags),
             error_columns=frozenset(flags),
         ))
@@ -943,23 +965,25 @@ def _check_registered(
     have had its rows cleared by the clinic: that is not reported)."""
     exported = {(group_id, session) for found in visits for group_id, session, _who in found}
     for sheet in sheets.values():
+        name = sheet.name
         for session in sheet.sessions:
-            if is_blank(session.registered):
+            registered = session.registered
+            is_date = isinstance(registered, date)
+            if not is_date and is_blank(registered):
                 continue
-            cleared = isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from
-            in_registration = (sheet.name, session.number) in exported
-            if in_registration and isinstance(session.registered, date):
-                continue  # exported and marked by the button: nothing to say (most sessions)
-            address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
-            if not in_registration and not cleared:
+            in_registration = (name, session.number) in exported
+            if is_date and (in_registration or kept_from is not None and registered < kept_from):
+                continue  # exported and marked by the button (most sessions), or its rows cleared since
+            address = cell_address(sheet.registered_row, reader.located[f"sheet:{name}"].columns[session.column])
+            if not in_registration:
                 reader.problems.append(warning(
-                    sheet.name, address,
+                    name, address,
                     f"{session.column} är markerad som registrerad men finns inte i Registrering. "
                     "Tillfället exporteras inte; töm cellen om besöken ska exporteras.",
                 ))
-            elif in_registration:  # and not a date
+            else:  # and not a date
                 reader.problems.append(warning(
-                    sheet.name, address,
+                    name, address,
                     "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
                 ))
 
@@ -1084,7 +1108,8 @@ def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
             date=task_date,
             personal_number=number,
             name=name,
-            done=None if is_blank(done) else (as_text(done) if not isinstance(done, (date, bool)) else done),
+            done=done if type(done) is date else None if is_blank(done) else (
+                as_text(done) if not isinstance(done, (date, bool)) else done),
             created=created,
             remark=remark,
             extra=tuple((header, grid.value(row, column)) for header, column in extra_columns) if extra_columns else (),
@@ -1252,7 +1277,10 @@ def _cross_check(
                     L.GROUPS, address(L.START_DATE),
                     f"Startdatum skiljer sig från datumet för T1 på gruppbladet ({first.isoformat()}).",
                 ))
-        checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
+        if bad == group.has_errors and columns == group.error_columns:
+            checked.append(group)  # most groups: nothing found here
+        else:
+            checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
     return tuple(checked)
 
 

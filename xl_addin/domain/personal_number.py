@@ -122,6 +122,8 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
     ten = (yymmdd + last_four).encode("ascii")  # ASCII digits: the shape says so
     if _check_digit(ten) != ten[9] - 48:
         raise InvalidPersonalNumber("Personnumrets kontrollsiffra stämmer inte. Kontrollera siffrorna.")
+    if century is not None:
+        return PersonalNumber(century + yymmdd + last_four)  # the year as written
     return PersonalNumber(f"{year:04d}{yymmdd[2:]}{last_four}")
 
 
