@@ -110,8 +110,10 @@ class _Rows:
         wanted = list(names) + [name for name in self.columns if name not in names]
         count = len(names)
         indices = [self.columns.get(name) for name in wanted]
-        grid_rows = self.grid.rows
-        if not indices or None in indices:
+        if not indices:
+            return  # no column to read: every row is blank
+        trim = count < len(indices)  # the other columns only tell whether a row is blank
+        if None in indices:
             pick = None
         elif len(indices) == 1:
             only = indices[0] - 1
@@ -119,19 +121,19 @@ class _Rows:
         else:
             pick = itemgetter(*(index - 1 for index in indices))
         width = max((index for index in indices if index is not None), default=0)
-        for row in self.data_rows:
-            if row > len(grid_rows):
-                break  # beyond the last row read: every cell blank
-            cells = grid_rows[row - 1]
+        first_row, end = self.data_rows.start, self.data_rows.stop
+        # Rows beyond the last row read are blank in every cell: the slice ends there.
+        for row, cells in enumerate(self.grid.rows[first_row - 1:end - 1], first_row):
             if pick is not None and len(cells) >= width:
                 values = pick(cells)
             else:
                 values = tuple(
                     None if index is None or index > len(cells) else cells[index - 1] for index in indices
                 )
-            if _blank_values(values):
+            first = values[0]  # most rows start with a text, which alone makes them not blank
+            if not (type(first) is str and first and not first.isspace()) and _blank_values(values):
                 continue
-            yield row, (values[:count] if count < len(values) else values)
+            yield row, (values[:count] if trim else values)
 
 
 def _blank_values(values: Sequence[object]) -> bool:
@@ -160,9 +162,14 @@ def _folded(text: str) -> str:
 def _similar(one: str, other: str, least: float) -> bool:
     """Whether the folded names match with a ``difflib`` ratio of at least ``least``; the cheap upper
     bounds first (as ``difflib.get_close_matches`` does), since most names are nowhere near: a group
-    sheet's name against each missing fixed sheet's."""
-    matcher = difflib.SequenceMatcher(None, _folded(one), _folded(other))
-    return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least and matcher.ratio() >= least
+    sheet's name against each missing fixed sheet's. The first bound (``real_quick_ratio``, from the
+    lengths alone) is taken before the matcher is made, since making one indexes ``other``."""
+    folded, folded_other = _folded(one), _folded(other)
+    total = len(folded) + len(folded_other)
+    if total and 2.0 * min(len(folded), len(folded_other)) / total < least:
+        return False
+    matcher = difflib.SequenceMatcher(None, folded, folded_other)
+    return matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
 def _renamed_header(name: str, candidates: Mapping[str, int]) -> str | None:
