@@ -110,8 +110,10 @@ class _Rows:
         wanted = list(names) + [name for name in self.columns if name not in names]
         count = len(names)
         indices = [self.columns.get(name) for name in wanted]
-        grid_rows = self.grid.rows
-        if not indices or None in indices:
+        if not indices:
+            return  # no column to read: every row is blank
+        trim = count < len(indices)  # the other columns only tell whether a row is blank
+        if None in indices:
             pick = None
         elif len(indices) == 1:
             only = indices[0] - 1
@@ -119,19 +121,19 @@ class _Rows:
         else:
             pick = itemgetter(*(index - 1 for index in indices))
         width = max((index for index in indices if index is not None), default=0)
-        for row in self.data_rows:
-            if row > len(grid_rows):
-                break  # beyond the last row read: every cell blank
-            cells = grid_rows[row - 1]
+        first_row, end = self.data_rows.start, self.data_rows.stop
+        # Rows beyond the last row read are blank in every cell: the slice ends there.
+        for row, cells in enumerate(self.grid.rows[first_row - 1:end - 1], first_row):
             if pick is not None and len(cells) >= width:
                 values = pick(cells)
             else:
                 values = tuple(
                     None if index is None or index > len(cells) else cells[index - 1] for index in indices
                 )
-            if _blank_values(values):
+            first = values[0]  # most rows start with a text, which alone makes them not blank
+            if not (type(first) is str and first and not first.isspace()) and _blank_values(values):
                 continue
-            yield row, (values[:count] if count < len(values) else values)
+            yield row, (values[:count] if trim else values)
 
 
 def _blank_values(values: Sequence[object]) -> bool:
@@ -160,9 +162,14 @@ def _folded(text: str) -> str:
 def _similar(one: str, other: str, least: float) -> bool:
     """Whether the folded names match with a ``difflib`` ratio of at least ``least``; the cheap upper
     bounds first (as ``difflib.get_close_matches`` does), since most names are nowhere near: a group
-    sheet's name against each missing fixed sheet's."""
-    matcher = difflib.SequenceMatcher(None, _folded(one), _folded(other))
-    return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least and matcher.ratio() >= least
+    sheet's name against each missing fixed sheet's. The first bound (``real_quick_ratio``, from the
+    lengths alone) is taken before the matcher is made, since making one indexes ``other``."""
+    folded, folded_other = _folded(one), _folded(other)
+    total = len(folded) + len(folded_other)
+    if total and 2.0 * min(len(folded), len(folded_other)) / total < least:
+        return False
+    matcher = difflib.SequenceMatcher(None, folded, folded_other)
+    return matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
 def _renamed_header(name: str, candidates: Mapping[str, int]) -> str | None:
@@ -199,6 +206,8 @@ class _Reader:
     numbers: dict[str, PersonalNumber | InvalidPersonalNumber] = field(default_factory=dict)
     # an attendance cell's text → what it says (Deltog, D, d, …: a few values fill every sheet)
     attendance_codes: dict[object, Attendance | None] = field(default_factory=lambda: {None: None, "": None})
+    # a group sheet's header text → what it is (``_group_sheet_header``): the same few on every sheet
+    group_sheet_headers: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)
     # fixed sheet → the sheet it was renamed to (read as the fixed sheet; no single cells written there)
     renamed_fixed: dict[str, str] = field(default_factory=dict)
     # Grupper rows whose GruppID an earlier row has: (GruppID casefolded, row, Startdatum, Antal tillfällen)
@@ -366,8 +375,14 @@ class _Reader:
             return None
 
     def integer(self, rows: _Rows, row: int, name: str, flags: list[str], low: int, high: int) -> int | None:
+        return self.integer_of(rows, row, name, rows.get(row, name), flags, low, high)
+
+    def integer_of(
+        self, rows: _Rows, row: int, name: str, value: object, flags: list[str], low: int, high: int,
+    ) -> int | None:
+        """``value``, read from ``name`` in ``row``, as a whole number from ``low`` to ``high``; else reported."""
         try:
-            number = as_int(rows.get(row, name))
+            number = as_int(value)
         except ValueError as problem:
             self.problems.append(error(rows.sheet, rows.address(row, name), f"{name}: {problem}"))
             flags.append(name)
@@ -562,6 +577,14 @@ def _check_codes(reader: _Reader, rows: _Rows, row: int, group_type: GroupType) 
         ))
 
 
+# A Grupper row's values in the order the reader takes them, before the button's own columns.
+_GROUP_VALUES = (
+    L.GROUP_ID, L.GROUP_TYPE, L.ATTENDEE, L.START_DATE, L.SESSION_COUNT, L.MAX_PARTICIPANTS, L.GROUP_LEADER,
+    L.JOURNAL_AT_END, L.ROSTER_READY, L.BOOKED_IN_ELVIS,
+)
+_FIXED_SHEETS_FOLDED = frozenset(sheet.casefold() for sheet in L.FIXED_SHEETS)
+
+
 def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple[Group, ...]:
     rows = reader.locate(L.GROUPS_TABLE)
     if rows is None:
@@ -570,29 +593,35 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
     if L.GROUP_ID in rows.missing:  # no row can be told apart: reported once, at the header
         return ()
     seen: set[str] = set()
-    for row in rows.non_blank_rows():
+    text, day, choice, integer = reader.text_of, reader.date_of, reader.choice_of, reader.integer_of
+    owned = L.GROUPS_TABLE.button_owned
+    for row, values in rows.records(_GROUP_VALUES + owned):
+        (group_id, group_type, attendee, start_date, session_count, max_participants, leader, journal, roster_ready,
+         booked) = values[:10]
         flags: list[str] = []
-        group_id = reader.text(rows, row, L.GROUP_ID)
-        address = rows.address(row, L.GROUP_ID)
+        group_id = text(rows, row, L.GROUP_ID, group_id)
         if not group_id:
-            reader.problems.append(error(L.GROUPS, address, "GruppID saknas."))
+            reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_ID), "GruppID saknas."))
             continue
         bad = L.SHEET_NAME_FORBIDDEN.intersection(group_id)
         if len(group_id) > L.SHEET_NAME_MAX or bad or group_id.startswith("'"):
             reader.problems.append(error(
-                L.GROUPS, address,
+                L.GROUPS, rows.address(row, L.GROUP_ID),
                 f"GruppID blir bladets namn: högst {L.SHEET_NAME_MAX} tecken och inga av tecknen [ ] : * ? / \\.",
             ))
             flags.append(L.GROUP_ID)
-        if group_id.casefold() in seen:  # reported on every row with it once the sheets are known
-            reader.duplicate_rows.append((group_id.casefold(), row, _quiet_date(rows.get(row, L.START_DATE)),
-                                          _optional_int(rows.get(row, L.SESSION_COUNT))))
+        folded_id = group_id.casefold()
+        if folded_id in seen:  # reported on every row with it once the sheets are known
+            reader.duplicate_rows.append((folded_id, row, _quiet_date(start_date), _optional_int(session_count)))
             continue
-        if group_id.casefold() in {sheet.casefold() for sheet in L.FIXED_SHEETS}:
-            reader.problems.append(error(L.GROUPS, address, "GruppID får inte vara samma som ett av arbetsbokens fasta blad."))
+        if folded_id in _FIXED_SHEETS_FOLDED:
+            reader.problems.append(error(
+                L.GROUPS, rows.address(row, L.GROUP_ID),
+                "GruppID får inte vara samma som ett av arbetsbokens fasta blad.",
+            ))
             continue
-        seen.add(group_id.casefold())
-        group_type = reader.text(rows, row, L.GROUP_TYPE)
+        seen.add(folded_id)
+        group_type = text(rows, row, L.GROUP_TYPE, group_type)
         if not group_type:
             reader.problems.append(error(L.GROUPS, rows.address(row, L.GROUP_TYPE), "Grupp saknas."))
             flags.append(L.GROUP_TYPE)
@@ -602,10 +631,10 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
                 "Gruppen finns inte bland grupptyperna på bladet Koder. Välj i listan eller lägg till den i Koder.",
             ))
             flags.append(L.GROUP_TYPE)
-        attendee = reader.choice(rows, row, L.ATTENDEE, L.ATTENDEE_VALUES, flags)
+        attendee = choice(rows, row, L.ATTENDEE, attendee, L.ATTENDEE_VALUES, flags)
         if not attendee and group_type in group_types:
             attendee = group_types[group_type].attendee
-        start_date = reader.date(rows, row, L.START_DATE, flags)
+        start_date = day(rows, row, L.START_DATE, start_date, flags)
         if start_date is None and L.START_DATE not in flags:
             if L.START_DATE not in rows.missing:  # a missing column is reported once, at the header
                 reader.problems.append(error(
@@ -613,20 +642,20 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
                     "Startdatum saknas. Skriv gruppens första datum som ÅÅÅÅ-MM-DD.",
                 ))
             flags.append(L.START_DATE)
-        journal = reader.choice(rows, row, L.JOURNAL_AT_END, (L.YES, L.NO), flags)
+        journal = choice(rows, row, L.JOURNAL_AT_END, journal, (L.YES, L.NO), flags)
         groups.append(Group(
             row=row,
             group_id=group_id,
             group_type=group_type,
             attendee=attendee,
             start_date=start_date,
-            session_count=reader.integer(rows, row, L.SESSION_COUNT, flags, 1, L.MAX_SESSIONS),
-            max_participants=reader.integer(rows, row, L.MAX_PARTICIPANTS, flags, 1, 500),
-            group_leader=reader.text(rows, row, L.GROUP_LEADER),
+            session_count=integer(rows, row, L.SESSION_COUNT, session_count, flags, 1, L.MAX_SESSIONS),
+            max_participants=integer(rows, row, L.MAX_PARTICIPANTS, max_participants, flags, 1, 500),
+            group_leader=text(rows, row, L.GROUP_LEADER, leader),
             journal_at_end=journal == L.YES,
-            roster_ready=reader.date(rows, row, L.ROSTER_READY, flags),
-            booked_in_elvis=reader.date(rows, row, L.BOOKED_IN_ELVIS, flags),
-            current=reader.current(rows, row, L.GROUPS_TABLE.button_owned),
+            roster_ready=day(rows, row, L.ROSTER_READY, roster_ready, flags),
+            booked_in_elvis=day(rows, row, L.BOOKED_IN_ELVIS, booked, flags),
+            current=dict(zip(owned, values[10:])),
             has_errors=bool(flags),
             error_columns=frozenset(flags),
         ))
@@ -667,7 +696,10 @@ def _find_participant_header(grid: SheetGrid) -> int | None:
     was renamed) a row with session columns and at least two of the other participant headers."""
     target = L.PERSONAL_NUMBER.casefold()
     for row_index, cells in enumerate(grid.rows[:10], start=1):
-        # Headers are text; the substring test first only skips the cells that cannot be the header.
+        # Headers are text. The row's text cells joined and casefolded (case folding goes character by
+        # character) hold the name whenever one of the cells does: most rows are skipped in one step.
+        if target not in "\t".join([value for value in cells if isinstance(value, str)]).casefold():
+            continue
         if any(isinstance(value, str) and target in value.casefold() and _normalise_header(value) == target
                for value in cells):
             return row_index
@@ -679,6 +711,16 @@ def _find_participant_header(grid: SheetGrid) -> int | None:
     return None
 
 
+def _group_sheet_header(value: object) -> tuple[str, int | None, str | None]:
+    """A group sheet's header cell: its text, the session number of ``T<n>``, else the participant
+    column it names (``None`` for a header of the user's own)."""
+    header = as_text(value)
+    match = L.SESSION_COLUMN.match(header.upper())
+    if match:
+        return header, int(match.group(1)), None
+    return header, None, _PARTICIPANT_COLUMN_BY_FOLDED.get(header.casefold()) if header else None
+
+
 def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) -> GroupSheet | None:
     header_row = _find_participant_header(grid)
     if header_row is None:
@@ -687,18 +729,22 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     columns: dict[str, int] = {}
     session_columns: dict[int, int] = {}
     unknown: dict[str, int] = {}
+    kinds = reader.group_sheet_headers
     for column, value in enumerate(grid.rows[header_row - 1], start=1):
-        header = as_text(value)
-        match = L.SESSION_COLUMN.match(header.upper())
-        if match and int(match.group(1)) in session_columns:
+        kind = kinds.get(value) if type(value) is str else None
+        if kind is None:
+            kind = _group_sheet_header(value)
+            if type(value) is str:
+                kinds[value] = kind
+        header, session_number, wanted = kind
+        if session_number in session_columns:
             reader.problems.append(warning(
                 name, cell_address(header_row, column),
                 f"Rubriken {header.upper()} finns två gånger på gruppbladet; den första används.",
             ))
-        elif match:
-            session_columns[int(match.group(1))] = column
+        elif session_number is not None:
+            session_columns[session_number] = column
         elif header:
-            wanted = _PARTICIPANT_COLUMN_BY_FOLDED.get(header.casefold())
             if wanted is None:
                 unknown.setdefault(header, column)
             elif wanted not in columns:  # a second one is left alone
@@ -722,18 +768,23 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
 
     sessions: list[Session] = []
     previous: date | None = None
+    date_cells = grid.rows[header_row - 2] if header_row > 1 else ()
+    registered_cells = grid.rows[header_row - 3] if header_row > 2 else ()
     for number in numbers:
         column = session_columns[number]
-        date_value = grid.value(header_row - 1, column) if header_row > 1 else None
-        registered = grid.value(header_row - 2, column) if header_row > 2 else None
+        date_value = date_cells[column - 1] if column <= len(date_cells) else None
+        registered = registered_cells[column - 1] if column <= len(registered_cells) else None
         session_date: date | None = None
-        try:
-            session_date = as_date(date_value)
-        except InvalidDate as problem:
-            reader.problems.append(error(
-                name, cell_address(header_row - 1, column),
-                f"Datum för T{number}: {problem.message} {session_held(number)}",
-            ))
+        if type(date_value) is date:  # most sessions: as_date would give the value itself
+            session_date = date_value
+        else:
+            try:
+                session_date = as_date(date_value)
+            except InvalidDate as problem:
+                reader.problems.append(error(
+                    name, cell_address(header_row - 1, column),
+                    f"Datum för T{number}: {problem.message} {session_held(number)}",
+                ))
         if session_date is None and is_blank(date_value):
             reader.problems.append(warning(
                 name, cell_address(header_row - 1, column),
@@ -745,7 +796,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
                 f"Tillfälle T{number} ligger inte efter föregående tillfälle. Kontrollera datumen i rad {header_row - 1}.",
             ))
         previous = session_date or previous
-        if not is_blank(registered):
+        if type(registered) is not date and not is_blank(registered):
             try:
                 registered = as_date(registered)
             except InvalidDate:
@@ -758,13 +809,15 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
     # The sessions still to come (by position): attendance there is reported.
     future = [index for index, session in enumerate(sessions)
               if session.date is not None and session.date > reader.today]
-    codes_of = reader.attendance_codes
+    codes_of, known = reader.attendance_codes, reader.numbers
     text, day = reader.text_of, reader.date_of
     for row, values in rows.records(_PARTICIPANT_VALUES + labels):
         number_value, participant_name, guardian, cancelled, reason, journal_text = values[:6]
         cells = values[6:]
         flags: list[str] = []
-        number = reader.personal_number_of(rows, row, number_value, flags)
+        number = known.get(number_value) if type(number_value) is str else None
+        if type(number) is not PersonalNumber:  # not a text read before as a valid number
+            number = reader.personal_number_of(rows, row, number_value, flags)
         if number is not None:
             if number.digits in seen:
                 reader.problems.append(error(
@@ -778,7 +831,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             attendance = tuple(map(codes_of.__getitem__, cells))
         except (KeyError, TypeError):  # a value not seen before (or one that cannot be looked up)
             attendance = tuple(map(reader.attendance_code, cells))
-        if Attendance.UNKNOWN in attendance or any(attendance[index] is not None for index in future):
+        if Attendance.UNKNOWN in attendance or future and any(attendance[index] is not None for index in future):
             for session, label, value, code in zip(sessions, labels, cells, attendance):
                 if code is Attendance.UNKNOWN:
                     detail = f"felvärdet {value.code}" if isinstance(value, CellError) else "ett okänt närvarovärde"
@@ -810,7 +863,7 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             attendance=attendance,
             cancelled_date=cancelled,
             cancellation_reason=reason,
-            journal_text=as_text(journal_text),
+            journal_text=journal_text.strip() if type(journal_text) is str else as_text(journal_text),
             has_errors=bool(flags),
             error_columns=frozenset(flags),
         ))
@@ -919,23 +972,25 @@ def _check_registered(
     have had its rows cleared by the clinic: that is not reported)."""
     exported = {(group_id, session) for found in visits for group_id, session, _who in found}
     for sheet in sheets.values():
+        name = sheet.name
         for session in sheet.sessions:
-            if is_blank(session.registered):
+            registered = session.registered
+            is_date = isinstance(registered, date)
+            if not is_date and is_blank(registered):
                 continue
-            cleared = isinstance(session.registered, date) and kept_from is not None and session.registered < kept_from
-            in_registration = (sheet.name, session.number) in exported
-            if in_registration and isinstance(session.registered, date):
-                continue  # exported and marked by the button: nothing to say (most sessions)
-            address = cell_address(sheet.registered_row, reader.located[f"sheet:{sheet.name}"].columns[session.column])
-            if not in_registration and not cleared:
+            in_registration = (name, session.number) in exported
+            if is_date and (in_registration or kept_from is not None and registered < kept_from):
+                continue  # exported and marked by the button (most sessions), or its rows cleared since
+            address = cell_address(sheet.registered_row, reader.located[f"sheet:{name}"].columns[session.column])
+            if not in_registration:
                 reader.problems.append(warning(
-                    sheet.name, address,
+                    name, address,
                     f"{session.column} är markerad som registrerad men finns inte i Registrering. "
                     "Tillfället exporteras inte; töm cellen om besöken ska exporteras.",
                 ))
-            elif in_registration:  # and not a date
+            else:  # and not a date
                 reader.problems.append(warning(
-                    sheet.name, address,
+                    name, address,
                     "Registrerad ska vara ett datum (fylls i av knappen Exportera registreringslista).",
                 ))
 
@@ -1060,7 +1115,8 @@ def _read_tasks(reader: _Reader) -> tuple[Task, ...]:
             date=task_date,
             personal_number=number,
             name=name,
-            done=None if is_blank(done) else (as_text(done) if not isinstance(done, (date, bool)) else done),
+            done=done if type(done) is date else None if is_blank(done) else (
+                as_text(done) if not isinstance(done, (date, bool)) else done),
             created=created,
             remark=remark,
             extra=tuple((header, grid.value(row, column)) for header, column in extra_columns) if extra_columns else (),
@@ -1228,7 +1284,10 @@ def _cross_check(
                     L.GROUPS, address(L.START_DATE),
                     f"Startdatum skiljer sig från datumet för T1 på gruppbladet ({first.isoformat()}).",
                 ))
-        checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
+        if bad == group.has_errors and columns == group.error_columns:
+            checked.append(group)  # most groups: nothing found here
+        else:
+            checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
     return tuple(checked)
 
 

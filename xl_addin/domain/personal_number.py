@@ -45,20 +45,22 @@ class PersonalNumber:
         return f"{self.digits[:8]}-****"
 
 
-# 1 for the digits 5–9: doubled, their digit sum is 2d − 9 (7 → 14 → 5); 2d for the others.
-_FIVE_OR_MORE = bytes.maketrans(b"0123456789", bytes([0] * 5 + [1] * 5))
+# A digit's character code → the digit sum of the digit doubled (7 → 14 → 5).
+_DOUBLED_DIGIT_SUM = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
+
+
+def _check_digit(digits: bytes) -> int:
+    """The Luhn check digit over the first nine of ``digits`` (ASCII digits): weights 2,1,2,…, the
+    doubled ones by a table; the undoubled ones' character codes summed, less ``"0"``'s (48) four times."""
+    total = sum(digits[0:9:2].translate(_DOUBLED_DIGIT_SUM)) + sum(digits[1:9:2]) - 4 * 48
+    return -total % 10
 
 
 def luhn_check_digit(nine_digits: str) -> int:
-    """The check digit for ``YYMMDDNNN``: weights 2,1,2,…; digit sums of the products.
-
-    Summed over the digits' character codes in one step each (it runs once per person read)."""
-    if not (nine_digits.isascii() and nine_digits.isdigit()):
-        raise ValueError("a check digit is computed over ASCII digits only")
-    data = nine_digits.encode("ascii")
-    doubled = data[::2]
-    total = sum(data) + sum(doubled) - 48 * (len(data) + len(doubled)) - 9 * sum(doubled.translate(_FIVE_OR_MORE))
-    return (10 - total % 10) % 10
+    """The check digit for ``YYMMDDNNN``: weights 2,1,2,…; digit sums of the products."""
+    if not (nine_digits.isascii() and nine_digits.isdigit() and len(nine_digits) == 9):
+        raise ValueError("a check digit is computed over nine ASCII digits")
+    return _check_digit(nine_digits.encode("ascii"))
 
 
 def _valid_birth_date(year: int, month: int, day: int) -> bool:
@@ -99,9 +101,9 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
             "Personnumret har fel form. Skriv ÅÅÅÅMMDD-NNNN (12 siffror) eller ÅÅMMDD-NNNN."
         )
     century, yymmdd, separator, last_four = match.groups()
-    month, day = int(yymmdd[2:4]), int(yymmdd[4:6])
+    yy, month_day = divmod(int(yymmdd), 10000)
+    month, day = divmod(month_day, 100)
     if century is None:
-        yy = int(yymmdd[:2])
         year = (today.year // 100) * 100 + yy
         if separator == "+":  # from the year the person turns 100: counted in whole years
             year -= 100 if year <= today.year else 200
@@ -114,12 +116,14 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
             raise InvalidPersonalNumber(
                 "Personnumret har 12 siffror och '+'. Använd '-' i 12-siffrig form."
             )
-        year = int(century + yymmdd[:2])
+        year = int(century) * 100 + yy
     if not _valid_birth_date(year, month, day):
         raise InvalidPersonalNumber("Personnumret innehåller ett datum som inte finns.")
-    nine = yymmdd + last_four[:3]
-    if luhn_check_digit(nine) != int(last_four[3]):
+    ten = (yymmdd + last_four).encode("ascii")  # ASCII digits: the shape says so
+    if _check_digit(ten) != ten[9] - 48:
         raise InvalidPersonalNumber("Personnumrets kontrollsiffra stämmer inte. Kontrollera siffrorna.")
+    if century is not None:
+        return PersonalNumber(century + yymmdd + last_four)  # the year as written
     return PersonalNumber(f"{year:04d}{yymmdd[2:]}{last_four}")
 
 
