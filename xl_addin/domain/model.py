@@ -254,9 +254,15 @@ class InterestRegistration(_Record):
     has_errors: bool = False
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Task(_Record):
-    """A row of ``AttGora``. ``done`` is whatever the user wrote in ``Klar`` (blank = open)."""
+    """A row of ``AttGora``. ``done`` is whatever the user wrote in ``Klar`` (blank = open).
+
+    Its ``__init__`` is written out (the same parameters, in the fields' order, with their defaults):
+    the generated one of a frozen dataclass sets each field through ``object.__setattr__``, a call per
+    field, and ten years of rows make tens of thousands of tasks per click. Equality, hash, repr,
+    immutability and ``dataclasses.replace`` are the dataclass's own.
+    """
 
     key: str
     due: date | None
@@ -271,6 +277,19 @@ class Task(_Record):
     remark: str = ""
     extra: tuple[tuple[str, object], ...] = ()  # columns a user added to the table, carried along
     row: int | None = None  # its row on Att göra when read from there; None for a task not yet written
+
+    def __init__(
+        self, key: str, due: date | None, text: str, group_id: str = "", session: int | None = None,
+        date: date | None = None, personal_number: PersonalNumber | None = None, name: str = "",
+        done: object = None, created: date | None = None, remark: str = "",
+        extra: tuple[tuple[str, object], ...] = (), row: int | None = None,
+    ) -> None:
+        # the instance's __dict__ filled in one call (frozen: there is no __setattr__ to go through)
+        self.__dict__.update(
+            key=key, due=due, text=text, group_id=group_id, session=session, date=date,
+            personal_number=personal_number, name=name, done=done, created=created, remark=remark,
+            extra=extra, row=row,
+        )
 
     @property
     def is_done(self) -> bool:
