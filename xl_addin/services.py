@@ -221,6 +221,9 @@ def refresh_all(workbook: Workbook, today: date) -> Outcome:
     return replace(outcome, tables=outcome.tables + _statistics_table(workbook, compute_statistics(workbook, today)))
 
 
+OVERDUE = "Försenad"  # the column the task list's rows add to each task's row
+
+
 def tasks(workbook: Workbook, today: date) -> Outcome:
     """Att göra: every task the routine requires now, merged into the list (what Uppdatera allt keeps)."""
     decision = Decision()
@@ -233,7 +236,7 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
     overdue = 0
     for task in outcome.tasks:
         row = task.as_row()  # a new dict: adding a column to it is the same as copying it first
-        row["Försenad"] = late = T.is_overdue(task, today)
+        row[OVERDUE] = late = T.is_overdue(task, today)
         overdue += late  # an overdue task is an open one
         rows.append(row)
     open_count = sum(1 for task in outcome.tasks if task.is_open)
@@ -246,6 +249,7 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
     return Outcome(
         command=outcome.command, today=today, summary=summary, rows=tuple(rows), tasks=outcome.tasks,
         problems=outcome.problems, writes=outcome.writes, tables=outcome.tables, kept=outcome.kept,
+        rows_add_to_tasks=OVERDUE,
     )
 
 

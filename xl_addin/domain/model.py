@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
-from operator import attrgetter
 
 from . import layout as L
 from .personal_number import PersonalNumber
@@ -305,19 +304,21 @@ class Task(_Record):
         return self.key.split(":", 1)[0]
 
     def as_row(self) -> dict[str, object]:
-        """The row as Att göra's columns say it, then the users' own columns."""
-        row = dict(zip(L.TASKS_TABLE.columns, _TASK_VALUES(self)))
+        """The row as Att göra's columns say it, in the table's order (checked below), then the users'
+        own columns. Written as one dict display: half the time of zipping the columns with the values,
+        for every task of ten years, once or twice a command."""
+        row = {
+            L.DUE: self.due, L.TASK: self.text, L.GROUP_ID: self.group_id, L.SESSION: self.session,
+            L.DATE: self.date, L.NAME: self.name, L.DONE: self.done, L.PERSONAL_NUMBER: self.personal_number,
+            L.REMARK: self.remark, L.CREATED: self.created, L.KEY: self.key,
+        }
         if self.extra:
             row.update(self.extra)
         return row
 
 
-# Each of Att göra's columns, in the table's order, as the Task field that gives its value.
-_TASK_ATTRIBUTES = {
-    L.KEY: "key", L.DUE: "due", L.TASK: "text", L.GROUP_ID: "group_id", L.SESSION: "session", L.DATE: "date",
-    L.PERSONAL_NUMBER: "personal_number", L.NAME: "name", L.DONE: "done", L.CREATED: "created", L.REMARK: "remark",
-}
-_TASK_VALUES = attrgetter(*(_TASK_ATTRIBUTES[column] for column in L.TASKS_TABLE.columns))
+if tuple(Task("", None, "").as_row()) != L.TASKS_TABLE.columns:  # the display above follows the table
+    raise AssertionError("Task.as_row: the columns are not in Att göra's order")
 
 
 @dataclass(frozen=True, repr=False)
@@ -412,6 +413,9 @@ class Outcome(_Record):
     new_sheets: tuple[NewGroupSheet, ...] = ()  # created before the writes are applied
     # Button-owned cells a person typed into, left as they are: (sheet, row, column header).
     kept: frozenset[tuple[str, int, str]] = frozenset()
+    # Set by the tasks command, whose rows are its tasks: each row is the task's ``as_row()`` with this
+    # one column added last, so the JSON text of a row gives the task's too (written once, not twice).
+    rows_add_to_tasks: str | None = None
 
     @property
     def found_problems(self) -> bool:
