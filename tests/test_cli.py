@@ -293,3 +293,19 @@ def test_a_subcommand_built_alone_parses_helps_and_refuses_as_in_the_whole_comma
     for argv in ([command, *arguments], [command, "--help"], [command], [command, *arguments, "--okänd"],
                  [command, "bok.xlsx", "--today", "14/10"]):
         assert _parse(build_parser(command), argv) == _parse(build_parser(), argv), argv
+
+
+def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo):
+    """The tasks command's JSON puts each task's text together from its row's (written once): it
+    says exactly what encoding the whole object does, also when a user's column is named Försenad."""
+    from dataclasses import replace
+
+    from xl_addin.cli import _json_default, outcome_json, outcome_json_text
+
+    workbook = read_workbook_file(demo, today=DEMO_TODAY).workbook
+    plain = lambda outcome: json.dumps(outcome_json(outcome), ensure_ascii=False, default=_json_default)  # noqa: E731
+    outcome = services.tasks(workbook, DEMO_TODAY)
+    assert outcome.rows_add_to_tasks == services.OVERDUE and outcome.tasks
+    assert outcome_json_text(outcome) == plain(outcome)
+    renamed = replace(outcome, tasks=tuple(replace(task, extra=((services.OVERDUE, "ja"),)) for task in outcome.tasks))
+    assert outcome_json_text(renamed) == plain(renamed)

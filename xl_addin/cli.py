@@ -328,14 +328,43 @@ def outcome_json_text(outcome: Outcome) -> str:
     # are trees of plain dicts and lists built by the services, so the encoder need not record every
     # container to look for cycles.
     encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_JsonValues().__getitem__)
-    return encoder.encode({
-        "command": outcome.command,
-        "today": outcome.today.isoformat(),
-        "summary": outcome.summary,
-        "rows": outcome.rows,
-        "tasks": [task.as_row() for task in outcome.tasks],
-        "problems": [problem.as_row() for problem in outcome.problems],
-    })
+    texts = _rows_and_tasks_text(outcome, encoder)
+    if texts is None:
+        return encoder.encode({
+            "command": outcome.command,
+            "today": outcome.today.isoformat(),
+            "summary": outcome.summary,
+            "rows": outcome.rows,
+            "tasks": [task.as_row() for task in outcome.tasks],
+            "problems": [problem.as_row() for problem in outcome.problems],
+        })
+    rows, tasks = texts
+    head = encoder.encode({"command": outcome.command, "today": outcome.today.isoformat(), "summary": outcome.summary})
+    problems = encoder.encode([problem.as_row() for problem in outcome.problems])
+    # the same object, keys and order as above, put together from its parts' texts
+    return f'{head[:-1]}, "rows": {rows}, "tasks": {tasks}, "problems": {problems}}}'
+
+
+def _rows_and_tasks_text(outcome: Outcome, encoder: json.JSONEncoder) -> tuple[str, str] | None:
+    """The JSON texts of the rows and of the tasks when the rows are the tasks' rows with one column
+    added last (the tasks command: ten years of tasks twice). Each row is encoded once; its task's
+    text is the same without that last column. ``None`` for any other outcome, and when a user's
+    own column on Att göra has the added column's name (the row then has it in another place)."""
+    column = outcome.rows_add_to_tasks
+    if column is None or len(outcome.rows) != len(outcome.tasks):
+        return None
+    if any(name == column for task in outcome.tasks for name, _value in task.extra):
+        return None
+    marker = ", " + encoder.encode({column: None})[1:-len("null}")]  # ', "Försenad": '
+    ends = {encoder.encode(value) + "}" for value in (False, True)}  # 'false}', 'true}'
+    rows = [encoder.encode(row) for row in outcome.rows]
+    # A row's text ends with its added column (its text: a key in quotes, which no value's text
+    # holds unescaped); everything before it is the task's row.
+    parts = [text.rpartition(marker) for text in rows]
+    if any(end not in ends for _task, _marker, end in parts):
+        return None  # not rows made as the tasks command makes them: encoded as they are
+    tasks = [task + "}" for task, _marker, _end in parts]
+    return "[" + ", ".join(rows) + "]", "[" + ", ".join(tasks) + "]"
 
 
 def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -221,30 +221,35 @@ def refresh_all(workbook: Workbook, today: date) -> Outcome:
     return replace(outcome, tables=outcome.tables + _statistics_table(workbook, compute_statistics(workbook, today)))
 
 
+OVERDUE = "Försenad"  # the column the task list's rows add to each task's row
+
+
 def tasks(workbook: Workbook, today: date) -> Outcome:
     """Att göra: every task the routine requires now, merged into the list (what Uppdatera allt keeps)."""
     decision = Decision()
     for rule in _TASK_RULES:
-        found = rule(workbook, today)
+        found = rule(workbook, today, tasks_only=True)  # the rules' rows, writes and counts are not used here
         decision.tasks.extend(found.tasks)
         decision.holds.extend(found.holds)
     outcome = _finish(TASKS, workbook, today, decision)
-    open_tasks = [task for task in outcome.tasks if task.is_open]
-    overdue = sum(1 for task in open_tasks if T.is_overdue(task, today))
+    rows = []
+    overdue = 0
+    for task in outcome.tasks:
+        row = task.as_row()  # a new dict: adding a column to it is the same as copying it first
+        row[OVERDUE] = late = T.is_overdue(task, today)
+        overdue += late  # an overdue task is an open one
+        rows.append(row)
+    open_count = sum(1 for task in outcome.tasks if task.is_open)
     flagged = sum(1 for task in outcome.tasks if task.remark)
     summary = (
-        f"{TASKS.label} {today.isoformat()}: {len(open_tasks)} öppna uppgifter, varav {overdue} försenade"
+        f"{TASKS.label} {today.isoformat()}: {open_count} öppna uppgifter, varav {overdue} försenade"
         + (f"; {flagged} att kontrollera" if flagged else "")
         + "."
     )
-    rows = []
-    for task in outcome.tasks:
-        row = task.as_row()  # a new dict: adding a column to it is the same as copying it first
-        row["Försenad"] = T.is_overdue(task, today)
-        rows.append(row)
     return Outcome(
         command=outcome.command, today=today, summary=summary, rows=tuple(rows), tasks=outcome.tasks,
         problems=outcome.problems, writes=outcome.writes, tables=outcome.tables, kept=outcome.kept,
+        rows_add_to_tasks=OVERDUE,
     )
 
 

@@ -100,8 +100,11 @@ def _suggest(
     return min(pool, key=lambda group: (group.start_date, group.group_id), default=None)
 
 
-def plan_interest(workbook: Workbook, today: date) -> Decision:
-    """Deadline, suggestion and status for every registration, and the planning-entry tasks."""
+def plan_interest(workbook: Workbook, today: date, *, tasks_only: bool = False) -> Decision:
+    """Deadline, suggestion and status for every registration, and the planning-entry tasks.
+
+    ``tasks_only``: only the tasks and holds are wanted (Att göra), not the rows, counts and writes.
+    """
     decision = Decision()
     settings = workbook.settings
     groups = {group.group_id: group for group in workbook.groups}
@@ -127,6 +130,19 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
             decision.count("hoppades över")  # the cause is reported once, at its cell
             continue
         usable.append((registration, care_guarantee_deadline(registration, settings)))
+    decision.tasks.extend(
+        Task(
+            key=task_key(PLANNING_ENTRY, registration_key(registration)),
+            due=next_working_day(registration.received),  # type: ignore[arg-type]
+            text=PLANNING_TEXT,
+            date=registration.received,
+            personal_number=registration.personal_number,
+            name=registration.name,
+        )
+        for registration, _deadline in usable if registration.planning_entry is None
+    )
+    if tasks_only:
+        return decision
     order = sorted(usable, key=lambda item: (bool(item[0].exemption), item[1], item[0].received, item[0].row))
     suggestions: dict[int, Group | None] = {}
     for registration, deadline in order:
@@ -181,15 +197,6 @@ def plan_interest(workbook: Workbook, today: date) -> Decision:
                 record=None if key is None else (L.INTEREST_TABLE.name, key),
                 recorded=None if key is None else workbook.memory.get((L.INTEREST_TABLE.name, key, column)),
             )
-        if registration.planning_entry is None:
-            decision.tasks.append(Task(
-                key=task_key(PLANNING_ENTRY, registration_key(registration)),
-                due=next_working_day(registration.received),  # type: ignore[arg-type]
-                text=PLANNING_TEXT,
-                date=registration.received,
-                personal_number=registration.personal_number,
-                name=registration.name,
-            ))
     return decision
 
 

@@ -60,8 +60,12 @@ def _finished(group: Group, sheet: GroupSheet, today: date) -> date | None:
 KINDS = frozenset({JOURNAL})
 
 
-def write_journal_texts(workbook: Workbook, today: date) -> Decision:
-    """A text in every empty ``Journaltext`` of finished groups that want a closing note."""
+def write_journal_texts(workbook: Workbook, today: date, *, tasks_only: bool = False) -> Decision:
+    """A text in every empty ``Journaltext`` of finished groups that want a closing note.
+
+    ``tasks_only``: only the tasks and holds are wanted (Att göra), not the texts, rows, problems and
+    counts.
+    """
     decision = Decision()
     if not workbook.groups_readable:
         decision.holds.append(Hold(KINDS))
@@ -93,6 +97,7 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
             ))
             continue
         numbered = all(session.number == number for number, session in enumerate(sheet.sessions, start=1))
+        due, task_text = next_working_day(last), f"Skriv journalanteckning ({workbook.settings.journal_heading})"
         for participant in sheet.participants:
             attendance = _attendance(participant, sheet, numbered)
             gaps = [session.column for session, code in zip(sheet.sessions, attendance)
@@ -109,34 +114,43 @@ def write_journal_texts(workbook: Workbook, today: date) -> Decision:
                 ))
                 decision.count("väntar på närvaro")
                 continue
-            attended = [s.date for s, code in zip(sheet.sessions, attendance) if code is Attendance.ATTENDED]
-            text = journal_text(workbook.settings, group.attendee, group.group_type, attended)  # type: ignore[arg-type]
-            existing = participant.journal_text
-            if not existing:
-                decision.writes.append(CellWrite(sheet.name, participant.row, L.JOURNAL_TEXT, text))
-                decision.count("ny text|nya texter")
-            elif _normalise(existing) != _normalise(text):
-                decision.problems.append(warning(
-                    sheet.name, workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT),
-                    "En annan journaltext finns redan och lämnas orörd. Töm cellen om knappen ska skriva den.",
-                ))
-                decision.count("annan text lämnad|andra texter lämnade")
-            decision.rows.append({
-                L.GROUP_ID: group.group_id,
-                L.PERSONAL_NUMBER: participant.personal_number,
-                L.NAME: participant.name,
-                L.JOURNAL_TEXT: existing or text,
-            })
+            if not tasks_only:
+                _report(workbook, group, sheet, participant, attendance, decision)
             decision.tasks.append(Task(
                 key=task_key(JOURNAL, group.group_id, person_token(participant.personal_number)),
-                due=next_working_day(last),
-                text=f"Skriv journalanteckning ({workbook.settings.journal_heading})",
+                due=due,
+                text=task_text,
                 group_id=group.group_id,
                 date=last,
                 personal_number=participant.personal_number,
                 name=participant.name,
             ))
     return decision
+
+
+def _report(
+    workbook: Workbook, group: Group, sheet: GroupSheet, participant: Participant,
+    attendance: Sequence[Attendance | None], decision: Decision,
+) -> None:
+    """The participant's text: written into an empty Journaltext, reported when another one is there."""
+    attended = [s.date for s, code in zip(sheet.sessions, attendance) if code is Attendance.ATTENDED]
+    text = journal_text(workbook.settings, group.attendee, group.group_type, attended)  # type: ignore[arg-type]
+    existing = participant.journal_text
+    if not existing:
+        decision.writes.append(CellWrite(sheet.name, participant.row, L.JOURNAL_TEXT, text))
+        decision.count("ny text|nya texter")
+    elif _normalise(existing) != _normalise(text):
+        decision.problems.append(warning(
+            sheet.name, workbook.address(sheet.name, participant.row, L.JOURNAL_TEXT),
+            "En annan journaltext finns redan och lämnas orörd. Töm cellen om knappen ska skriva den.",
+        ))
+        decision.count("annan text lämnad|andra texter lämnade")
+    decision.rows.append({
+        L.GROUP_ID: group.group_id,
+        L.PERSONAL_NUMBER: participant.personal_number,
+        L.NAME: participant.name,
+        L.JOURNAL_TEXT: existing or text,
+    })
 
 
 def _normalise(text: str) -> str:

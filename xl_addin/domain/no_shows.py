@@ -65,7 +65,10 @@ def session_holds(group: Group | None, group_id: str, sheet: GroupSheet | None, 
     return holds
 
 
-def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: date, decision: Decision, workbook: Workbook) -> None:
+def _sheet_tasks(
+    group: Group, sheet: GroupSheet, settings: Settings, today: date, decision: Decision, workbook: Workbook,
+    tasks_only: bool,
+) -> None:
     decision.holds.extend(session_holds(group, group.group_id, sheet, KINDS))
     participants = sheet.participants
     text = no_show_text(settings)
@@ -88,7 +91,7 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 continue
             if not participant.usable_for(session):
                 continue
-            attendance = participant.attendance_at(session)
+            attendance = code if code is not None else participant.attendance_at(session)  # a cell's word wins
             if attendance not in (Attendance.NO_SHOW, Attendance.CANCELLED):
                 if attendance is None and session.date < today:
                     missing += 1
@@ -97,10 +100,10 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 decision.count("uteblivande|uteblivanden")
                 if no_show_due is None:
                     no_show_due = next_working_day(session.date)
-                kind, due, task_text = NO_SHOW, no_show_due, text
+                kind, due, task_text, word = NO_SHOW, no_show_due, text, L.NO_SHOW
             elif attendance is Attendance.CANCELLED:
                 decision.count("avbokning|avbokningar")
-                kind, due, task_text = CANCELLATION, session.date, CANCELLATION_TEXT
+                kind, due, task_text, word = CANCELLATION, session.date, CANCELLATION_TEXT, L.CANCELLED
             else:
                 continue  # a no-show marked for a session still to come
             decision.tasks.append(Task(
@@ -113,7 +116,15 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
                 personal_number=participant.personal_number,
                 name=participant.name,
             ))
-            decision.rows.append(_row(group, session.number, session.date, participant, attendance))
+            if not tasks_only:
+                decision.rows.append({
+                    L.GROUP_ID: group.group_id,
+                    L.SESSION: session.number,
+                    L.DATE: session.date,
+                    L.PERSONAL_NUMBER: participant.personal_number,
+                    L.NAME: participant.name,
+                    L.ATTENDANCE: word,
+                })
         if missing:
             decision.count("tillfälle med närvaro som saknas|tillfällen med närvaro som saknas")
             decision.problems.append(warning(
@@ -122,22 +133,11 @@ def _sheet_tasks(group: Group, sheet: GroupSheet, settings: Settings, today: dat
             ))
 
 
-_WORDS = {attendance: attendance.value for attendance in Attendance}  # without the enum's descriptor per row
+def find_no_shows(workbook: Workbook, today: date, *, tasks_only: bool = False) -> Decision:
+    """U2 and cancellation tasks for every group sheet, and the sessions whose attendance is missing.
 
-
-def _row(group: Group, number: int, session_date: date, participant, attendance: Attendance) -> dict[str, object]:
-    return {
-        L.GROUP_ID: group.group_id,
-        L.SESSION: number,
-        L.DATE: session_date,
-        L.PERSONAL_NUMBER: participant.personal_number,
-        L.NAME: participant.name,
-        L.ATTENDANCE: _WORDS[attendance],
-    }
-
-
-def find_no_shows(workbook: Workbook, today: date) -> Decision:
-    """U2 and cancellation tasks for every group sheet, and the sessions whose attendance is missing."""
+    ``tasks_only``: only the tasks and holds are wanted (Att göra), not the rows.
+    """
     decision = Decision()
     if not workbook.groups_readable:
         decision.holds.append(Hold(KINDS))
@@ -151,5 +151,5 @@ def find_no_shows(workbook: Workbook, today: date) -> Decision:
         refused = sum(1 for participant in sheet.participants if participant.personal_number is None or L.PERSONAL_NUMBER in participant.error_columns)
         if refused:
             decision.count("rad med fel hoppades över|rader med fel hoppades över", refused)
-        _sheet_tasks(group, sheet, workbook.settings, today, decision, workbook)
+        _sheet_tasks(group, sheet, workbook.settings, today, decision, workbook, tasks_only)
     return decision

@@ -62,8 +62,11 @@ def roster_status(group: Group, sheet: GroupSheet | None, settings: Settings, to
     return L.ROSTER_NOT_READY, f"{left} dagar kvar till sista dag"
 
 
-def find_late_rosters(workbook: Workbook, today: date) -> Decision:
-    """Status and deadline for every group, and a booking task for each complete, unbooked list."""
+def find_late_rosters(workbook: Workbook, today: date, *, tasks_only: bool = False) -> Decision:
+    """Status and deadline for every group, and a booking task for each complete, unbooked list.
+
+    ``tasks_only``: only the tasks and holds are wanted (Att göra), not the rows, counts and writes.
+    """
     decision = Decision()
     settings = workbook.settings
     if not workbook.groups_readable:
@@ -80,27 +83,8 @@ def find_late_rosters(workbook: Workbook, today: date) -> Decision:
             decision.count("hoppades över")
             continue
         status, explanation = roster_status(group, sheet, settings, today)
-        deadline = roster_deadline(group.start_date, settings)
-        decision.count(status)
-        decision.rows.append({
-            L.GROUP_ID: group.group_id,
-            L.GROUP_TYPE: group.group_type,
-            L.START_DATE: group.start_date,
-            L.ROSTER_READY: group.roster_ready,
-            L.BOOKED_IN_ELVIS: group.booked_in_elvis,
-            L.ROSTER_DEADLINE: deadline,
-            L.STATUS: status,
-            "Förklaring": explanation,
-        })
-        for column, value, ours in (
-            (L.ROSTER_DEADLINE, deadline, is_date),
-            (L.STATUS, status, one_of(*STATUSES)),
-        ):
-            decision.set(
-                L.GROUPS, group.row, column, workbook.address(L.GROUPS, group.row, column),
-                group.current.get(column), value, ours, record=(L.GROUPS_TABLE.name, group.group_id),
-                recorded=workbook.memory.get((L.GROUPS_TABLE.name, group.group_id, column)),
-            )
+        if not tasks_only:
+            _report(workbook, group, status, explanation, decision)
         if group.roster_ready is not None and status != L.ROSTER_INCOMPLETE and group.booked_in_elvis is None:
             decision.tasks.append(Task(
                 key=task_key(BOOK_IN_ELVIS, group.group_id),
@@ -110,3 +94,29 @@ def find_late_rosters(workbook: Workbook, today: date) -> Decision:
                 date=group.start_date,
             ))
     return decision
+
+
+def _report(workbook: Workbook, group: Group, status: str, explanation: str, decision: Decision) -> None:
+    """The group's row, its count, and the writes of Sista dag för lista and Status."""
+    assert group.start_date is not None
+    deadline = roster_deadline(group.start_date, workbook.settings)
+    decision.count(status)
+    decision.rows.append({
+        L.GROUP_ID: group.group_id,
+        L.GROUP_TYPE: group.group_type,
+        L.START_DATE: group.start_date,
+        L.ROSTER_READY: group.roster_ready,
+        L.BOOKED_IN_ELVIS: group.booked_in_elvis,
+        L.ROSTER_DEADLINE: deadline,
+        L.STATUS: status,
+        "Förklaring": explanation,
+    })
+    for column, value, ours in (
+        (L.ROSTER_DEADLINE, deadline, is_date),
+        (L.STATUS, status, one_of(*STATUSES)),
+    ):
+        decision.set(
+            L.GROUPS, group.row, column, workbook.address(L.GROUPS, group.row, column),
+            group.current.get(column), value, ours, record=(L.GROUPS_TABLE.name, group.group_id),
+            recorded=workbook.memory.get((L.GROUPS_TABLE.name, group.group_id, column)),
+        )

@@ -122,10 +122,12 @@ class _Holds:
         for hold in holds:
             for kind in hold.kinds:
                 self._by.setdefault((kind, hold.group_id), []).append(hold)
-        self._kinds = frozenset(kind for kind, _group in self._by)
 
     def cover(self, task: Task) -> bool:
-        if not self._kinds or task.key.partition(":")[0] not in self._kinds:
+        kind, _, rest = task.key.partition(":")
+        # Without a hold of its kind for every group, or for the group its key names (if it names
+        # one), no hold can cover it: most tasks are decided here, without taking the key apart.
+        if (kind, None) not in self._by and (kind, rest.partition(":")[0]) not in self._by:
             return False
         parts = key_parts(task.key)
         groups = (None,) if parts.group_id is None else (parts.group_id, None)
