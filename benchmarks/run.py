@@ -1030,10 +1030,11 @@ def bare_table(results: list[SizeResult], demo: dict) -> list[str]:
     if staged:
         lines += ["", "Where the CPU time goes: the command's stages in turn in one process (`time.process_time`, "
                   "CPU ms, the least of three runs; the interpreter's own start is not included): *imports* of the "
-                  "product, the reader's *preflight* (`files/reader.py` `_preflight`), *beside*: its well-formedness "
-                  "pass over the plain parts where it runs in a child process while calamine reads (CPU of that "
-                  "process, on another core; 0 where it runs in the preflight), *calamine* (the rest of "
-                  "`read_grids`), *parse* (`read_workbook`), the *rule* (the service) and the *JSON* text.", "",
+                  "product, the reader's *preflight* in the process (`files/reader.py` `_preflight`), *beside*: the "
+                  "checks that run in a child process while calamine reads, where they can (the worksheets' "
+                  "checks and the well-formedness pass; CPU of that process, on another core; 0 where they run "
+                  "in the process), *calamine* (the rest of `read_grids`), *parse* (`read_workbook`; the command "
+                  "parses while the child finishes), the *rule* (the service) and the *JSON* text.", "",
                   "| Size | Command | " + " | ".join(STAGE_NAMES) + " | total | bare read CPU |",
                   "|---|---|" + "---:|" * (len(STAGE_NAMES) + 2)]
         for size, command, figures, base in staged:

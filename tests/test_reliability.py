@@ -12,12 +12,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -339,21 +341,113 @@ def test_a_broken_sheet_is_refused_the_same_when_checked_beside_a_large_read(bas
     assert package.check._child is not None  # the pass runs beside
     package.check.close()
     assert not _children_left()
-    parent, check_here = os.getpid(), reader._PlainCheck._check_here
+    parent, check_here = os.getpid(), reader._PartChecks._check_here
 
-    def ends_without_answer_in_the_child(check):
+    def ends_without_answer_in_the_child(check, *arguments, **keywords):
         if os.getpid() != parent:
             os._exit(0)
-        return check_here(check)
+        return check_here(check, *arguments, **keywords)
 
-    monkeypatch.setattr(reader._PlainCheck, "_check_here", ends_without_answer_in_the_child)
+    monkeypatch.setattr(reader._PartChecks, "_check_here", ends_without_answer_in_the_child)
     package = reader._preflight(path, reader._snapshot(path))
     assert package.check._child is not None
     failure = package.check.first_failure()  # no answer from the child: checked here instead
-    assert failure is not None and failure[1] == "not XML"
+    assert failure is not None and failure.step == 1 and "inte giltig XML" in failure.message
     assert not _children_left()
     with pytest.raises(UserError, match="är skadad: en del av den är inte giltig XML"):
         read_workbook_file(path, today=TODAY)
+    assert not _children_left()
+
+
+def _members_with(base: Path, part: str, change) -> dict[str, bytes]:
+    with zipfile.ZipFile(base) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[part] = change(members[part])
+    return members
+
+
+def _write_members(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the checks beside the read need os.fork")
+def test_beside_the_read_calamine_reads_no_sheet_before_its_own_checks_pass(base, tmp_path, monkeypatch):
+    """A group sheet with one value in XFD1048576 (17 billion cells to calamine), its checks run beside:
+    refused for its size with the same words as in turn, and calamine never asked for that sheet."""
+    from xl_addin.files import reader
+
+    stray = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    path = _write_members(tmp_path / "vid-sidan.xlsx", _members_with(
+        base, "xl/worksheets/sheet5.xml", lambda xml: xml.replace(b"</sheetData>", stray, 1)))
+    asked: list[str] = []
+    open_book = reader._calamine_book
+
+    class Recording:
+        def __init__(self, book) -> None:
+            self.book = book
+
+        def __getattr__(self, name: str):
+            return getattr(self.book, name)
+
+        def get_sheet_by_name(self, name: str):
+            asked.append(name)
+            return self.book.get_sheet_by_name(name)
+
+    monkeypatch.setattr(reader, "_calamine_book", lambda *arguments: Recording(open_book(*arguments)))
+    beside = _read_checking_plain_parts(path, beside=True)
+    refused = re.fullmatch(r"refused: Bladet (.+) är orimligt stort .*", beside)
+    assert refused is not None, beside
+    assert refused.group(1) not in asked
+    assert beside == _read_checking_plain_parts(path, beside=False)
+    assert not _children_left()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the checks beside the read need os.fork")
+def test_a_worksheet_named_twice_in_the_zip_is_checked_in_both_entries_beside_the_read(base, tmp_path):
+    """A zip that repeats a worksheet's name, the second entry with a value in XFD1048576: whichever
+    entry calamine would read, the file is refused for that sheet's size, beside as in turn."""
+    with zipfile.ZipFile(base) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    sheet = dict(members)["xl/worksheets/sheet5.xml"]
+    stray = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    members.append(("xl/worksheets/sheet5.xml", sheet.replace(b"</sheetData>", stray, 1)))
+    path = tmp_path / "dubbelnamn.xlsx"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the repeated name: that is the point
+        for name, content in members:
+            archive.writestr(name, content)
+    beside = _read_checking_plain_parts(path, beside=True)
+    assert "är orimligt stort" in beside
+    assert beside == _read_checking_plain_parts(path, beside=False)
+    assert not _children_left()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the checks beside the read need os.fork")
+@pytest.mark.parametrize("broken", [False, True], ids=["hel", "trasig-xml"])
+def test_a_child_that_ends_after_some_sheets_leaves_the_checks_to_this_process(base, tmp_path, monkeypatch, broken):
+    """The child answers for two worksheets and ends: this process checks everything itself and reads
+    (or refuses) the workbook as in turn; no child is left behind."""
+    from xl_addin.files import reader
+
+    path = _write_members(tmp_path / "halvvags.xlsx", _members_with(
+        base, "xl/worksheets/sheet5.xml",
+        lambda xml: xml.replace(b"<row ", b'<row x="1" x="2" ', 1) if broken else xml))
+    parent, findings, answered = os.getpid(), reader._worksheet_findings, []
+
+    def ends_after_two_sheets(data: bytes, label: str):
+        if os.getpid() != parent:
+            answered.append(label)
+            if len(answered) > 2:
+                os._exit(0)
+        return findings(data, label)
+
+    monkeypatch.setattr(reader, "_worksheet_findings", ends_after_two_sheets)
+    beside = _read_checking_plain_parts(path, beside=True)
+    assert beside.startswith("refused: ") == broken
+    assert beside == _read_checking_plain_parts(path, beside=False)
     assert not _children_left()
 
 

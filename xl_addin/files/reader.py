@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import gc
 import io
+import marshal
 import os
 import posixpath
 import re
 import string
+import struct
 import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 from xml.parsers import expat
 
 from ..domain import layout as L
@@ -84,16 +88,14 @@ def _column_number(letters: bytes) -> int:
 
 @dataclass(repr=False, eq=False)  # internal: generating repr and eq costs import time
 class _Package:
-    """What the preflight learnt from the zip, each part parsed once: error-valued cells, and what maps
-    sheets and tables (workbook.xml's sheets, the relationships, each table's name, place and headers)."""
+    """What the preflight learnt from the zip, each part parsed once: what maps sheets and tables
+    (workbook.xml's sheets, the relationships, each table's name, place and headers), and the checks
+    that may still run beside the read, with what they find in each worksheet (``check.findings``)."""
 
-    errors: dict[str, dict[tuple[int, int], CellError]] = field(default_factory=dict)
-    to_mend: set[str] = field(default_factory=set)  # worksheet parts with values calamine cannot take
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name → worksheet part ("" when unknown)
     relationships: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # .rels part → entries
     tables: dict[str, _TablePart | None] = field(default_factory=dict)  # table part → what it says
-    # the well-formedness pass over the parts nothing is read from, perhaps still running beside
-    check: _PlainCheck = field(default_factory=lambda: _PlainCheck())
+    check: _PartChecks | None = None
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -215,115 +217,240 @@ def _refuse_xml(path: Path, status: str) -> UnusableWorkbook:
 PARALLEL_CHECK_BYTES = 1_000_000
 
 
-class _PlainCheck:
-    """expat's pass over the parts the preflight reads nothing from (the sheets, shared strings,
-    styles …): most of its time on a large workbook (≈ 110 MB/s, ten years: 15 MB of XML).
+class _PartChecks:
+    """The checks that may run beside calamine's read: expat's pass over the parts the preflight reads
+    nothing from (sheets, shared strings, styles …: ≈ 110 MB/s, ten years: 15 MB of XML) and, where it
+    runs beside, each worksheet's own preflight too (inflating it, the size checks, the error values
+    and the numbers calamine cannot take).
 
-    Where the process can fork and holds one thread, the pass runs in a child process, on another
-    core, while calamine reads the sheets; ``first_failure`` waits for its answer. Anywhere else
-    (Windows, a small file, a thread running) it runs here. Either way a part's refusal is the same
-    and comes first: the reader raises it before any other error found after that part, as if the
-    parts had been checked in turn. Meanwhile calamine reads no sheet the size checks have not
-    passed; a part with a DTD it may read, but it expands no entity (it refuses the reference: the
-    corpus's ``xml-bomb``), and the file is refused for the DTD all the same."""
+    Beside (``beside``: the process can fork, holds one thread and the parts are large enough), a child
+    process does this work on another core. It answers sheet by sheet, in the order calamine reads
+    them, and the parent reads no sheet before its answer: calamine still reads no sheet the size checks
+    have not passed. Anywhere else (Windows, a small file, a thread running) the sheets are checked in
+    the preflight and the well-formedness pass runs here when asked. Either way the refusal is the same:
+    the first failure in the order the preflight goes through the parts (``_Failure``), as if every part
+    had been checked in turn before calamine read anything. A part with a DTD calamine may read first,
+    but it expands no entity (it refuses the reference: the corpus's ``xml-bomb``), and the file is
+    refused for the DTD all the same."""
 
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self._answer: tuple[int, str] | None = None  # (index in ``parts``, status); index −1: all well-formed
-        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+    def __init__(self, path: Path, snapshot: bytes, beside: bool) -> None:
+        self.path, self.snapshot, self.beside = path, snapshot, beside
+        # (place in the preflight's order, bytes, where they are): parts only parsed, never read from
+        self.parts: list[tuple[int, bytes | None, zipfile.ZipInfo]] = []
+        self.sheets: list[_Sheet] = []  # worksheets left to the child (only ``beside``)
+        self.found: dict[str, tuple[dict[tuple[int, int], str], bool]] = {}  # part → (error codes, to mend)
+        self._unanswered: dict[str, int] = {}  # deferred part → its entries not answered yet (a zip may repeat a name)
+        self._failed = False  # a sheet's own check failed: which failure comes first needs the whole answer
+        self._answer: _Failure | None | bool = False  # False: not known yet; None: every check passed
+        self._child: tuple[int, io.BufferedReader] | None = None  # (pid, its answers)
 
-    def add(self, data: bytes) -> None:
-        self.parts.append(data)
+    def add(self, index: int, data: bytes, info: zipfile.ZipInfo) -> None:
+        self.parts.append((index, data, info))
 
-    def start(self) -> None:
-        """Start the pass beside this process, where that is possible and worth it."""
-        if (self._answer is not None or self._child is not None or not hasattr(os, "fork")
-                or threading.active_count() != 1 or sum(map(len, self.parts)) < PARALLEL_CHECK_BYTES):
+    def defer(self, index: int, info: zipfile.ZipInfo, label: str) -> None:
+        self.sheets.append(_Sheet(index, info, label))
+        self._unanswered[info.filename] = self._unanswered.get(info.filename, 0) + 1
+
+    def note(self, part: str, codes: dict[tuple[int, int], str], mend: bool) -> None:
+        """A worksheet's findings (an entry of a name the zip repeats adds to the earlier one's, as
+        calamine may read either)."""
+        earlier_codes, earlier_mend = self.found.get(part, ({}, False))
+        self.found[part] = (codes or earlier_codes, mend or earlier_mend)
+
+    def start(self, read_order: Collection[str]) -> None:
+        """Start the child; without one (``fork`` fails), the worksheets are checked here at once."""
+        if not self.beside:
             return
+        order = {part: place for place, part in enumerate(read_order)}
+        self.sheets.sort(key=lambda sheet: order.get(sheet.info.filename, len(order)))
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
-        except OSError:  # no process to spare: the pass runs here when asked
+        except OSError:  # no process to spare: everything here, now, as the preflight would have
             os.close(read_end)
             os.close(write_end)
+            self._answer = self._check_here()
             return
-        if pid == 0:  # the child: the pass, a few bytes of answer, and an end without the parent's exit work
+        if pid == 0:  # the child: the checks, their answers, and an end without the parent's exit work
             try:
                 gc.disable()  # collecting would touch (and copy) the parent's objects
                 os.close(read_end)
-                index, status = self._check_here()
-                os.write(write_end, f"{index} {status}".encode())
+                with os.fdopen(write_end, "wb") as answers:
+                    def send(record: tuple) -> None:
+                        body = marshal.dumps(record)
+                        answers.write(_RECORD.pack(len(body)) + body)
+                        answers.flush()
+                    failure = self._check_here(send)
+                    send(("end", tuple(failure) if failure is not None else None))
             finally:
                 os._exit(0)
         os.close(write_end)
-        self._child = (pid, read_end)
+        self._child = (pid, os.fdopen(read_end, "rb"))
+        # the child has the bytes: the parent keeps where they are (for a child that does not answer),
+        # not 15 MB while calamine reads
+        self.parts = [(index, None, info) for index, _data, info in self.parts]
 
-    def first_failure(self) -> tuple[int, str] | None:
-        """The first part refused (its index in ``parts`` and ``_DTD`` or ``_NOT_XML``), or None."""
-        if self._answer is None:
-            self._answer = self._from_child() or self._check_here()
-            self.parts = []  # checked: the parts' bytes are not kept while the command runs
-        index, status = self._answer
-        return None if index < 0 else (index, status)
+    def findings(self, part: str | None) -> tuple[dict[tuple[int, int], str], bool]:
+        """A worksheet's error codes by (row, column) and whether calamine needs it mended; waits for the
+        child's answer on it (``part`` unknown: on every worksheet). Raises the first failure, if any."""
+        while self._child is not None and not self._failed and (
+                self._unanswered.get(part, 0) if part in self._unanswered else any(self._unanswered.values())):
+            self._receive()
+        if self._failed or isinstance(self._answer, _Failure):
+            self.raise_first_failure()
+        return self.found.get(part or "", ({}, False))
+
+    def first_failure(self) -> _Failure | None:
+        """The failure that comes first, when every check has run (waits for the child), or None."""
+        while self._child is not None and self._answer is False:
+            self._receive()
+        if self._answer is False:
+            self._answer = self._check_here()
+        self.parts = []  # checked: the parts' bytes are not kept while the command runs
+        return self._answer
+
+    def raise_first_failure(self) -> None:
+        failure = self.first_failure()
+        if failure is not None:
+            raise UnusableWorkbook(failure.message)
+
+    def failure_before(self, index: int, step: int) -> _Failure | None:
+        """A failure that comes before the preflight's refusal of the part at ``index`` by its check
+        ``step``, among the checks left for later; checked here (no child has started yet)."""
+        failure = self._check_here(until=index)
+        return failure if failure is not None and (failure.index, failure.step) < (index, step) else None
 
     def close(self) -> None:
         """Stop a child still checking (the read failed or was interrupted meanwhile)."""
         if self._child is not None:
             import signal
 
-            pid, pipe = self._child
+            pid, answers = self._child
             self._child = None
-            os.close(pipe)
+            answers.close()
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except OSError:  # ChildProcessError and ProcessLookupError among them
                 pass
 
-    def _check_here(self) -> tuple[int, str]:
-        for index, data in enumerate(self.parts):
-            status = _parse_xml(data)
-            if status is not None:
-                return index, status
-        return -1, ""
-
-    def _from_child(self) -> tuple[int, str] | None:
-        if self._child is None:
-            return None
-        pid, pipe = self._child
-        self._child = None
+    def _receive(self) -> None:
+        """One answer from the child; when there is none (it ended early, say), everything is checked here."""
+        pid, answers = self._child
+        record = None
         try:
-            with os.fdopen(pipe, "rb") as answer:
-                text = answer.read()
+            header = answers.read(_RECORD.size)
+            if len(header) == _RECORD.size:
+                body = answers.read(_RECORD.unpack(header)[0])
+                record = marshal.loads(body)
+        except (OSError, EOFError, ValueError, TypeError):
+            record = None
+        kind = record[0] if isinstance(record, tuple) and record else None
+        if kind == "sheet":
+            part, codes, mend = record[1:]
+            self.note(part, codes, mend)
+            self._unanswered[part] = self._unanswered.get(part, 1) - 1
+            return
+        if kind == "failed":
+            self._failed = True
+            return
+        self._child = None
+        answers.close()
+        try:
             os.waitpid(pid, 0)
         except OSError:
-            return None
-        index, _, status = text.decode("ascii", "replace").partition(" ")
-        if index == "-1":
-            return -1, ""
-        if index.isdigit() and status in (_DTD, _NOT_XML):
-            return int(index), status
-        return None  # no answer (the child was killed, say): the pass runs here instead
+            pass
+        if kind == "end":
+            self._answer = _Failure(*record[1]) if record[1] is not None else None
+        else:  # no answer: the checks run here instead
+            self._answer = self._check_here()
+        self.parts = []
+
+    def _check_here(self, send: Callable[[tuple], None] | None = None, until: int | None = None) -> _Failure | None:
+        """Every check left (the child's work; with ``until``, those of the parts up to that place in the
+        preflight's order), each answered through ``send``: the failure that comes first, or None."""
+        failures: list[_Failure] = []
+        parsed = [(index, data if data is not None else _read_part(memoryview(self.snapshot), None, info))
+                  for index, data, info in self.parts if until is None or index <= until]
+        for sheet in self.sheets:
+            if until is not None and sheet.index > until:
+                continue
+            try:
+                data = _read_part(memoryview(self.snapshot), None, sheet.info)
+            except _READ_ERRORS:
+                failures.append(_Failure(sheet.index, 0, str(_damaged(self.path))))
+                if send is not None:
+                    send(("failed",))
+                continue
+            parsed.append((sheet.index, data))
+            try:
+                codes, mend = _worksheet_findings(data, sheet.label)
+            except UnusableWorkbook as refusal:
+                failures.append(_Failure(sheet.index, 2, str(refusal)))
+                if send is not None:
+                    send(("failed",))
+                continue
+            self.note(sheet.info.filename, codes, mend)
+            if send is not None:
+                send(("sheet", sheet.info.filename, codes, mend))
+        for index, data in sorted(parsed, key=lambda item: item[0]):
+            status = _parse_xml(data)
+            if status is not None:
+                failures.append(_Failure(index, 1, str(_refuse_xml(self.path, status))))
+                break
+        return min(failures, default=None)
+
+
+class _Sheet(NamedTuple):
+    index: int  # place in the preflight's order of parts
+    info: zipfile.ZipInfo
+    label: str  # the sheet's name, for the message
+
+
+class _Failure(NamedTuple):
+    """A check that failed: the part's place in the preflight's order, then which check of that part
+    (0 reading it, 1 its XML, 2 its size), so that the least is the refusal the preflight would give."""
+
+    index: int
+    step: int
+    message: str
+
+
+_RECORD = struct.Struct("<I")  # each answer of the child: its length, then marshal's bytes
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError)
 
 
 def _preflight(path: Path, snapshot: bytes) -> _Package:
-    """Refuse files that are not safe to parse; return error-valued cells and what maps sheets and
-    tables. The well-formedness of the plain parts may still be being checked (``package.check``):
-    ``read_grids`` asks for it before it returns."""
+    """Refuse files that are not safe to parse; return what maps sheets and tables. The worksheets and
+    the well-formedness of the plain parts may still be being checked (``package.check``): ``read_grids``
+    asks for a sheet's findings before calamine reads it, and for the rest before it returns."""
     package = _Package()
     try:
         _preflight_parts(path, snapshot, package)
-    except UnusableWorkbook:
-        earlier = package.check.first_failure()  # a broken part checked in turn would have been refused first
-        if earlier is not None:
-            raise _refuse_xml(path, earlier[1]) from None
-        raise
-    package.check.start()
+    except _Refusal as refusal:
+        # a part checked later (beside, or the plain parts' pass) but placed before this one would have
+        # been refused first, had every part been checked in turn
+        earlier = package.check.failure_before(refusal.index, refusal.step) if package.check is not None else None
+        raise UnusableWorkbook(earlier.message if earlier is not None else str(refusal.error)) from None
+    package.check.start(package.sheets.values())
+    if isinstance(package.check._answer, _Failure):  # checked here after all (no process to spare)
+        package.check.raise_first_failure()
     return package
 
 
+class _Refusal(Exception):
+    """The preflight's refusal of the part at ``index`` in its order of parts, by its check ``step``
+    (as in ``_Failure``)."""
+
+    def __init__(self, index: int, step: int, error: UnusableWorkbook) -> None:
+        super().__init__(str(error))
+        self.index, self.step, self.error = index, step, error
+
+
 def _preflight_parts(path: Path, snapshot: bytes, package: _Package) -> None:
-    """Refuse files that are not safe to parse; return error-valued cells and what maps sheets and tables."""
+    """Refuse files that are not safe to parse (a part's refusal as ``_Refusal``, with its place); fill in
+    what maps sheets and tables, and each worksheet's findings or, beside the read, leave its checks to
+    the child (``package.check``)."""
     head = snapshot[:8]
     if head == _CFB_MAGIC:
         raise UnusableWorkbook(
@@ -347,51 +474,77 @@ def _preflight_parts(path: Path, snapshot: bytes, package: _Package) -> None:
         # workbook.xml and its relationships first: a sheet's name is needed to report it
         first = {"xl/workbook.xml": 0, _WORKBOOK_RELS: 1}
         ordered = sorted(infos, key=lambda info: first.get(info.filename, 2))
+        declared = sum(info.file_size for info in infos if info.filename.endswith(".xml")
+                       and info.filename != "xl/workbook.xml" and not info.filename.startswith("xl/tables/"))
+        beside = hasattr(os, "fork") and threading.active_count() == 1 and declared >= PARALLEL_CHECK_BYTES
+        check = package.check = _PartChecks(path, snapshot, beside)
         sheet_names: dict[str, str] = {}
         workbook_sheets: list[tuple[str | None, str | None]] | None = None
         sheet_parts: set[str] = set()
-        for info in ordered:
+        for position, info in enumerate(ordered):
             name = info.filename
             if not name.endswith((".xml", ".rels")) and name not in sheet_parts:
                 continue
-            if info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO and info.file_size > 10_000_000:
-                raise _too_large(path)
+            step = 0  # which check of the part refuses it: reading it (0), its XML (1), the rest (2)
             try:
-                data = _read_part(view, archive, info)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
-                raise _damaged(path) from None
-            # one expat pass per part checks it and, for the parts that map sheets and tables, reads it
-            if name.endswith(".rels"):
-                entries: list[dict[str, str]] = []
-                status = _parse_xml(data, *_relationship_handlers(entries))
-            elif name == "xl/workbook.xml":
-                workbook_sheets, status = _workbook_sheets(data)
-            elif name.startswith("xl/tables/"):
-                package.tables[name], status = _table_part(data)
-            else:
-                package.check.add(data)  # nothing is read from it: only its well-formedness is checked
-                status = None
-            if status is not None:
-                raise _refuse_xml(path, status)
-            if name.endswith(".rels"):
-                if _missing_targets(entries, name, names):
-                    raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
-                                          "erbjuder sig att reparera den, spara och försök igen.")
-                package.relationships[name] = entries
-                if name == _WORKBOOK_RELS:
-                    package.sheets = _sheet_parts(workbook_sheets, entries)
-                    sheet_names = {part: sheet for sheet, part in package.sheets.items()}
-                    sheet_parts = set(sheet_names)  # calamine reads a sheet wherever these put it
-            elif name in sheet_parts or (name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/")):
-                _check_size(data, sheet_names.get(name) or posixpath.splitext(posixpath.basename(name))[0])
-                if b't="e"' in data and _TYPE_ERROR.search(data):
-                    package.errors[name] = _error_cells(data)
-                    if any(error.code not in _CALAMINE_ERRORS for error in package.errors[name].values()):
-                        package.to_mend.add(name)
-                if b"<v>-" in data and any(_too_negative(match) for match in _NEGATIVE_VALUE.finditer(data)):
-                    package.to_mend.add(name)
+                if info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO and info.file_size > 10_000_000:
+                    raise _too_large(path)
+                relationships, tables = name.endswith(".rels"), name.startswith("xl/tables/")
+                # calamine reads a sheet wherever the workbook's relationships put it
+                worksheet = not relationships and (
+                    name in sheet_parts or (name.startswith("xl/worksheets/") and not name.startswith("xl/worksheets/_rels/")))
+                label = (sheet_names.get(name) or posixpath.splitext(posixpath.basename(name))[0]) if worksheet else ""
+                if beside and worksheet and not tables and name != "xl/workbook.xml":
+                    check.defer(position, info, label)  # inflated and checked beside, before calamine reads it
+                    continue
+                try:
+                    data = _read_part(view, archive, info)
+                except _READ_ERRORS:
+                    raise _damaged(path) from None
+                step = 1
+                # one expat pass per part checks it and, for the parts that map sheets and tables, reads it
+                if relationships:
+                    entries: list[dict[str, str]] = []
+                    status = _parse_xml(data, *_relationship_handlers(entries))
+                elif name == "xl/workbook.xml":
+                    workbook_sheets, status = _workbook_sheets(data)
+                elif tables:
+                    package.tables[name], status = _table_part(data)
+                else:
+                    check.add(position, data, info)  # nothing is read from it: only its well-formedness is checked
+                    status = None
+                if status is not None:
+                    raise _refuse_xml(path, status)
+                step = 2
+                if relationships:
+                    if _missing_targets(entries, name, names):
+                        raise _unusable(path, "är skadad: den hänvisar till delar som saknas. Öppna den i Excel, som "
+                                              "erbjuder sig att reparera den, spara och försök igen.")
+                    package.relationships[name] = entries
+                    if name == _WORKBOOK_RELS:
+                        package.sheets = _sheet_parts(workbook_sheets, entries)
+                        sheet_names = {part: sheet for sheet, part in package.sheets.items()}
+                        sheet_parts = set(sheet_names)
+                elif worksheet:
+                    check.note(name, *_worksheet_findings(data, label))
+            except UnusableWorkbook as error:
+                raise _Refusal(position, step, error) from None
         if _WORKBOOK_RELS not in package.relationships:
             package.sheets = _sheet_parts(workbook_sheets, None)
+
+
+def _worksheet_findings(data: bytes, label: str) -> tuple[dict[tuple[int, int], str], bool]:
+    """A worksheet's checks before calamine reads it: its size (refused when too many cells), its error
+    values' codes by (row, column), and whether it holds values calamine cannot take (to be mended)."""
+    _check_size(data, label)
+    codes: dict[tuple[int, int], str] = {}
+    mend = False
+    if b't="e"' in data and _TYPE_ERROR.search(data):
+        codes = _error_codes(data)
+        mend = any(code not in _CALAMINE_ERRORS for code in codes.values())
+    if not mend and b"<v>-" in data and any(_too_negative(match) for match in _NEGATIVE_VALUE.finditer(data)):
+        mend = True
+    return codes, mend
 
 
 def _missing_targets(entries: list[dict[str, str]], name: str, names: set[str]) -> bool:
@@ -484,12 +637,15 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-def _read_part(snapshot: memoryview, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_part(snapshot: memoryview, archive: zipfile.ZipFile | None, info: zipfile.ZipInfo) -> bytes:
     """``_read_bounded`` without zipfile's stream objects (a fifth of the time over 1 500 parts): the
     local header, its name and the CRC are checked as zipfile checks them, the part inflated straight
     from the snapshot and never beyond its declared size. Anything else than a plain stored or deflated
     part (encrypted, other methods) goes through zipfile, which refuses or reads it."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
+        if archive is None:  # (the checks beside the read: the preflight's archive is closed)
+            with zipfile.ZipFile(io.BytesIO(snapshot)) as own:
+                return _read_bounded(own, info)
         return _read_bounded(archive, info)
     offset = info.header_offset
     if offset < 0:  # a central directory that claims more than the file holds: not a slice from the end
@@ -522,8 +678,8 @@ def _read_part(snapshot: memoryview, archive: zipfile.ZipFile, info: zipfile.Zip
     return data
 
 
-def _error_cells(data: bytes) -> dict[tuple[int, int], CellError]:
-    cells: dict[tuple[int, int], CellError] = {}
+def _error_codes(data: bytes) -> dict[tuple[int, int], str]:
+    cells: dict[tuple[int, int], str] = {}
     for match in _ERROR_CELL.finditer(data):
         attributes = match.group(1)
         if not _TYPE_ERROR.search(attributes):
@@ -533,7 +689,7 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], CellError]:
             continue
         value = _ERROR_VALUE.search(data, match.end(), match.end() + 200)
         code = value.group(1).decode("utf-8", "replace").strip() if value else ""
-        cells[(int(ref.group(2)), _column_number(ref.group(1)))] = CellError(code[:20] or "#N/A")
+        cells[(int(ref.group(2)), _column_number(ref.group(1)))] = code[:20] or "#N/A"
     return cells
 
 
@@ -701,47 +857,51 @@ def read_grids(
 ) -> tuple[dict[str, SheetGrid], dict[str, TableLocation]]:
     """Every worksheet as a grid from A1 (but the sheets in ``skip``), and every Excel table's location
     (``snapshot``: the file's bytes when the caller has read them already)."""
-    path = Path(path)
+    with _checked_read(Path(path), snapshot, skip) as read:
+        return read
+
+
+@contextmanager
+def _checked_read(path: Path, snapshot: bytes | None, skip: Collection[str]):
+    """``read_grids``'s grids and tables, for work on them (the parsing) while the last checks beside
+    may still run: the file is refused when the block ends, if a check failed, before anything the
+    block raised (a broken part checked in turn would have been refused before the read)."""
     if snapshot is None:
         snapshot = _snapshot(path)
     package = _preflight(path, snapshot)
     try:
         try:
             grids = _read_sheets(path, snapshot, package, skip)
-        except UnusableWorkbook:
-            _refuse_broken_part(path, package)  # checked in turn, a broken part would have been refused first
+            yield grids, _table_locations(package, grids)
+        except Exception:
+            package.check.raise_first_failure()
             raise
-        _refuse_broken_part(path, package)
+        package.check.raise_first_failure()
     finally:
         package.check.close()  # a child still checking when the read failed otherwise
-    return grids, _table_locations(package, grids)
-
-
-def _refuse_broken_part(path: Path, package: _Package) -> None:
-    failure = package.check.first_failure()
-    if failure is not None:
-        raise _refuse_xml(path, failure[1])
 
 
 def _read_sheets(path: Path, snapshot: bytes, package: _Package, skip: Collection[str]) -> dict[str, SheetGrid]:
-    """calamine's grid of every worksheet but those in ``skip``, error values as the preflight found them."""
+    """calamine's grid of every worksheet but those in ``skip``, error values as the preflight found them;
+    each sheet read once its checks have passed (``check.findings``)."""
     import python_calamine
 
-    parts = {part: sheet for sheet, part in package.sheets.items()}
-    errors_by_sheet = {parts[part]: cells for part, cells in package.errors.items() if part in parts}
+    check = package.check
+    mended = {part for part, (_codes, mend) in check.found.items() if mend}
+    book = _calamine_book(path, snapshot, mended)
     try:
-        source = _readable_copy(snapshot, package.to_mend) if package.to_mend else io.BytesIO(snapshot)
-        book = python_calamine.CalamineWorkbook.from_filelike(source, load_tables=False)
-    except python_calamine.PasswordError:
-        raise UnusableWorkbook(f"Filen {path.name} är lösenordsskyddad. Ta bort lösenordet och försök igen.") from None
-    except (python_calamine.CalamineError, OSError, ValueError):
-        raise UnusableWorkbook(f"Filen {path.name} är skadad och kan inte läsas som Excel-arbetsbok.") from None
-    grids: dict[str, SheetGrid] = {}
-    cells = 0
-    with book:
+        grids: dict[str, SheetGrid] = {}
+        cells = 0
         for meta in book.sheets_metadata:
             if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet) or meta.name in skip:
                 continue
+            part = package.sheets.get(meta.name)
+            codes, mend = check.findings(part)
+            if mend and part not in mended:  # found beside: the rest is read from a mended copy
+                check.findings(None)  # every sheet's findings, for one copy
+                mended = {part for part, (_codes, mend) in check.found.items() if mend}
+                book.close()
+                book = _calamine_book(path, snapshot, mended)
             try:
                 sheet = book.get_sheet_by_name(meta.name)
                 end = sheet.end
@@ -759,15 +919,29 @@ def _read_sheets(path: Path, snapshot: bytes, package: _Package, skip: Collectio
                 if type(error).__name__ != "PanicException":
                     raise
                 raise UnusableWorkbook(f"Bladet {meta.name} i {path.name} är skadat och kan inte läsas.") from None
-            sheet_errors = errors_by_sheet.get(meta.name, {})
-            if sheet_errors:
+            if codes:
                 rows = [list(row) for row in rows]
-                for (row, column), value in sheet_errors.items():
+                for (row, column), code in codes.items():
                     if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
-                        rows[row - 1][column - 1] = value
+                        rows[row - 1][column - 1] = CellError(code)
             visible = str(meta.visible) == str(python_calamine.SheetVisibleEnum.Visible)
             grids[meta.name] = SheetGrid(meta.name, rows, merged, visible)
+    finally:
+        book.close()
     return grids
+
+
+def _calamine_book(path: Path, snapshot: bytes, mended: set[str]):
+    """calamine's workbook over the file, or over a copy with the values it cannot take mended in ``mended``."""
+    import python_calamine
+
+    try:
+        source = _readable_copy(snapshot, mended) if mended else io.BytesIO(snapshot)
+        return python_calamine.CalamineWorkbook.from_filelike(source, load_tables=False)
+    except python_calamine.PasswordError:
+        raise UnusableWorkbook(f"Filen {path.name} är lösenordsskyddad. Ta bort lösenordet och försök igen.") from None
+    except (python_calamine.CalamineError, OSError, ValueError):
+        raise UnusableWorkbook(f"Filen {path.name} är skadad och kan inte läsas som Excel-arbetsbok.") from None
 
 
 def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
@@ -776,5 +950,6 @@ def read_workbook_file(path: Path, *, today: date) -> WorkbookFile:
     snapshot = _snapshot(path)
     # Logg only grows (years of rows) and no rule reads it. Registrering is read: it says which
     # visits were exported already, so a visit held back once is exported later, and only once.
-    grids, tables = read_grids(path, snapshot, skip=(L.LOG,))
-    return WorkbookFile(read_workbook(grids, tables, today=today), open_in_excel(path), snapshot)
+    with _checked_read(path, snapshot, (L.LOG,)) as (grids, tables):  # parsed while the last checks run
+        workbook = read_workbook(grids, tables, today=today)
+    return WorkbookFile(workbook, open_in_excel(path), snapshot)
