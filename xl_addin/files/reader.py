@@ -18,7 +18,6 @@ import os
 import posixpath
 import re
 import string
-import struct
 import threading
 import zipfile
 import zlib
@@ -27,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 from xml.parsers import expat
 
 from ..domain import layout as L
@@ -278,10 +276,10 @@ class _PartChecks:
                 with os.fdopen(write_end, "wb") as answers:
                     def send(record: tuple) -> None:
                         body = marshal.dumps(record)
-                        answers.write(_RECORD.pack(len(body)) + body)
+                        answers.write(len(body).to_bytes(_LENGTH, "little") + body)
                         answers.flush()
                     failure = self._check_here(send)
-                    send(("end", tuple(failure) if failure is not None else None))
+                    send(("end", (failure.index, failure.step, failure.message) if failure is not None else None))
             finally:
                 os._exit(0)
         os.close(write_end)
@@ -318,7 +316,7 @@ class _PartChecks:
         """A failure that comes before the preflight's refusal of the part at ``index`` by its check
         ``step``, among the checks left for later; checked here (no child has started yet)."""
         failure = self._check_here(until=index)
-        return failure if failure is not None and (failure.index, failure.step) < (index, step) else None
+        return failure if failure is not None and failure.order < (index, step) else None
 
     def close(self) -> None:
         """Stop a child still checking (the read failed or was interrupted meanwhile)."""
@@ -339,10 +337,9 @@ class _PartChecks:
         pid, answers = self._child
         record = None
         try:
-            header = answers.read(_RECORD.size)
-            if len(header) == _RECORD.size:
-                body = answers.read(_RECORD.unpack(header)[0])
-                record = marshal.loads(body)
+            header = answers.read(_LENGTH)
+            if len(header) == _LENGTH:
+                record = marshal.loads(answers.read(int.from_bytes(header, "little")))
         except (OSError, EOFError, ValueError, TypeError):
             record = None
         kind = record[0] if isinstance(record, tuple) and record else None
@@ -398,25 +395,35 @@ class _PartChecks:
             if status is not None:
                 failures.append(_Failure(index, 1, str(_refuse_xml(self.path, status))))
                 break
-        return min(failures, default=None)
+        return min(failures, key=lambda failure: failure.order, default=None)
 
 
-class _Sheet(NamedTuple):
-    index: int  # place in the preflight's order of parts
-    info: zipfile.ZipInfo
-    label: str  # the sheet's name, for the message
+class _Sheet:
+    """A worksheet whose checks are left to the child: its place in the preflight's order of parts, its
+    zip entry and its name (for the message)."""
+
+    __slots__ = ("index", "info", "label")
+
+    def __init__(self, index: int, info: zipfile.ZipInfo, label: str) -> None:
+        self.index, self.info, self.label = index, info, label
 
 
-class _Failure(NamedTuple):
+class _Failure:
     """A check that failed: the part's place in the preflight's order, then which check of that part
-    (0 reading it, 1 its XML, 2 its size), so that the least is the refusal the preflight would give."""
+    (``step``: 0 reading it, 1 its XML, 2 its size), so that the least ``order`` is the refusal the
+    preflight would give checking the parts in turn; ``message`` is that refusal's text."""
 
-    index: int
-    step: int
-    message: str
+    __slots__ = ("index", "step", "message")
+
+    def __init__(self, index: int, step: int, message: str) -> None:
+        self.index, self.step, self.message = index, step, message
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return self.index, self.step
 
 
-_RECORD = struct.Struct("<I")  # each answer of the child: its length, then marshal's bytes
+_LENGTH = 4  # each answer of the child: the length of marshal's bytes (little-endian), then the bytes
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError)
 
 
@@ -431,7 +438,9 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
         # a part checked later (beside, or the plain parts' pass) but placed before this one would have
         # been refused first, had every part been checked in turn
         earlier = package.check.failure_before(refusal.index, refusal.step) if package.check is not None else None
-        raise UnusableWorkbook(earlier.message if earlier is not None else str(refusal.error)) from None
+        if earlier is not None:
+            raise UnusableWorkbook(earlier.message) from None
+        raise refusal.error from None
     package.check.start(package.sheets.values())
     if isinstance(package.check._answer, _Failure):  # checked here after all (no process to spare)
         package.check.raise_first_failure()
