@@ -23,14 +23,19 @@ class _Record:
         return f"{type(self).__qualname__}({shown})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Problem(_Record):
-    """One finding for the ``Kontroll`` sheet: where, how serious, and what to do (in Swedish)."""
+    """One finding for the ``Kontroll`` sheet: where, how serious, and what to do (in Swedish).
+
+    Its ``__init__`` is written out as ``Task``'s is (see there): thousands per ten-year workbook."""
 
     sheet: str
     cell: str
     severity: str  # layout.ERROR or layout.WARNING
     message: str
+
+    def __init__(self, sheet: str, cell: str, severity: str, message: str) -> None:
+        self.__dict__.update(sheet=sheet, cell=cell, severity=severity, message=message)
 
     def as_row(self) -> dict[str, object]:
         return {L.SHEET: self.sheet, L.CELL: self.cell, L.SEVERITY: self.severity, L.MESSAGE: self.message}
@@ -167,22 +172,29 @@ class Attendance(enum.Enum):
     UNKNOWN = "?"  # a value that is none of the above (reported by the reader)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Session(_Record):
-    """A session column ``T<number>`` of a group sheet, with its date and export mark."""
+    """A session column ``T<number>`` of a group sheet, with its date and export mark.
+
+    Its ``__init__`` is written out as ``Task``'s is (see there): one per session of every group."""
 
     number: int
     date: date | None
     registered: object = None  # the Registrerad cell as it is (a date once exported)
+
+    def __init__(self, number: int, date: date | None, registered: object = None) -> None:
+        self.__dict__.update(number=number, date=date, registered=registered)
 
     @property
     def column(self) -> str:
         return L.session_column(self.number)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Participant(_Record):
-    """A participant row of a group sheet."""
+    """A participant row of a group sheet.
+
+    Its ``__init__`` is written out as ``Task``'s is (see there): one per row of every group sheet."""
 
     row: int
     personal_number: PersonalNumber | None
@@ -194,6 +206,18 @@ class Participant(_Record):
     journal_text: str = ""
     has_errors: bool = False
     error_columns: frozenset[str] = frozenset()  # the columns whose cells have errors, when known
+
+    def __init__(
+        self, row: int, personal_number: PersonalNumber | None, name: str = "", guardian: str = "",
+        attendance: tuple[Attendance | None, ...] = (), cancelled_date: date | None = None,
+        cancellation_reason: str = "", journal_text: str = "", has_errors: bool = False,
+        error_columns: frozenset[str] = frozenset(),
+    ) -> None:
+        self.__dict__.update(
+            row=row, personal_number=personal_number, name=name, guardian=guardian, attendance=attendance,
+            cancelled_date=cancelled_date, cancellation_reason=cancellation_reason, journal_text=journal_text,
+            has_errors=has_errors, error_columns=error_columns,
+        )
 
     def usable_for(self, session: Session) -> bool:
         """Whether this row can be acted on for ``session``: an error elsewhere on the row (say in

@@ -7,7 +7,6 @@ see exactly the same records and the same problems, with the same cell addresses
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import unicodedata
 import string
@@ -168,7 +167,9 @@ def _similar(one: str, other: str, least: float) -> bool:
     total = len(folded) + len(folded_other)
     if total and 2.0 * min(len(folded), len(folded_other)) / total < least:
         return False
-    matcher = difflib.SequenceMatcher(None, folded, folded_other)
+    from difflib import SequenceMatcher  # only for a sheet name near a missing one: not on every command's path
+
+    matcher = SequenceMatcher(None, folded, folded_other)
     return matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
@@ -176,8 +177,10 @@ def _renamed_header(name: str, candidates: Mapping[str, int]) -> str | None:
     """The header in ``candidates`` (headers the table does not know) that ``name`` was renamed to."""
     if not candidates:
         return None
+    from difflib import SequenceMatcher  # only when a table has headers it does not know
+
     scored = sorted(
-        ((difflib.SequenceMatcher(None, _folded(name), _folded(header)).ratio(), header) for header in candidates),
+        ((SequenceMatcher(None, _folded(name), _folded(header)).ratio(), header) for header in candidates),
         reverse=True,
     )
     best_score, best = scored[0]

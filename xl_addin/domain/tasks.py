@@ -11,7 +11,6 @@ unreadable (a date typed as ``30/9``, a renamed sheet), is *held*: left exactly 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -52,6 +51,8 @@ def person_token(number: PersonalNumber | None) -> str:
 
 @lru_cache(maxsize=65536)
 def _token(digits: str) -> str:  # a person recurs in every session's task and in every click's rules
+    import hashlib  # here, not at the top: OpenSSL's import (≈ 3 ms) only for a command that makes task keys
+
     return hashlib.sha256(digits.encode("ascii")).hexdigest()[:10]
 
 
