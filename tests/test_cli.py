@@ -309,3 +309,8 @@ def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo):
     assert outcome_json_text(outcome) == plain(outcome)
     renamed = replace(outcome, tasks=tuple(replace(task, extra=((services.OVERDUE, "ja"),)) for task in outcome.tasks))
     assert outcome_json_text(renamed) == plain(renamed)
+    # rows not as the tasks command makes them: an added column that is no true or false, or missing
+    texts = replace(outcome, rows=[{**row, services.OVERDUE: "ja"} for row in outcome.rows])
+    assert outcome_json_text(texts) == plain(texts)
+    short = replace(outcome, rows=[{k: v for k, v in row.items() if k != services.OVERDUE} for row in outcome.rows])
+    assert outcome_json_text(short) == plain(short)

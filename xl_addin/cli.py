@@ -347,24 +347,22 @@ def outcome_json_text(outcome: Outcome) -> str:
 
 def _rows_and_tasks_text(outcome: Outcome, encoder: json.JSONEncoder) -> tuple[str, str] | None:
     """The JSON texts of the rows and of the tasks when the rows are the tasks' rows with one column
-    added last (the tasks command: ten years of tasks twice). Each row is encoded once; its task's
-    text is the same without that last column. ``None`` for any other outcome, and when a user's
-    own column on Att göra has the added column's name (the row then has it in another place)."""
+    added last (the tasks command: ten years of tasks twice). The rows are encoded once, in one call;
+    the tasks' text is the same without that last column. ``None`` for any other outcome, and when a
+    user's own column on Att göra has the added column's name (the row then has it in another place)."""
     column = outcome.rows_add_to_tasks
     if column is None or len(outcome.rows) != len(outcome.tasks):
         return None
     if any(name == column for task in outcome.tasks for name, _value in task.extra):
         return None
     marker = ", " + encoder.encode({column: None})[1:-len("null}")]  # ', "Försenad": '
-    ends = {encoder.encode(value) + "}" for value in (False, True)}  # 'false}', 'true}'
-    rows = [encoder.encode(row) for row in outcome.rows]
-    # A row's text ends with its added column (its text: a key in quotes, which no value's text
-    # holds unescaped); everything before it is the task's row.
-    parts = [text.rpartition(marker) for text in rows]
-    if any(end not in ends for _task, _marker, end in parts):
+    rows = encoder.encode(outcome.rows)  # "[" + the rows' texts joined by ", " + "]", as one at a time
+    # The added column's key, in quotes, is in no value's text unescaped: each of its places is a row's
+    # last column. When there is one per row and each holds false or true, cutting it gives the tasks.
+    ends = [marker + encoder.encode(value) + "}" for value in (False, True)]  # ', "Försenad": false}' …
+    if rows.count(marker) != len(outcome.rows) or sum(rows.count(end) for end in ends) != len(outcome.rows):
         return None  # not rows made as the tasks command makes them: encoded as they are
-    tasks = [task + "}" for task, _marker, _end in parts]
-    return "[" + ", ".join(rows) + "]", "[" + ", ".join(tasks) + "]"
+    return rows, rows.replace(ends[0], "}").replace(ends[1], "}")
 
 
 def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
