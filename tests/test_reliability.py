@@ -451,6 +451,27 @@ def test_a_child_that_ends_after_some_sheets_leaves_the_checks_to_this_process(b
     assert not _children_left()
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the checks beside the read need os.fork")
+@pytest.mark.parametrize("change", ["hel", "trasig-xml", "cell-langst-bort"])
+def test_without_a_process_to_spare_the_checks_run_here_alike(base, tmp_path, monkeypatch, change):
+    """fork fails (no process to spare): every check runs in this process at once, with the same
+    result as in turn, for an intact workbook, a broken sheet and a sheet too large to read."""
+    from xl_addin.files import reader
+
+    stray = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    changes = {"hel": lambda xml: xml, "trasig-xml": lambda xml: xml.replace(b"<row ", b'<row x="1" x="2" ', 1),
+               "cell-langst-bort": lambda xml: xml.replace(b"</sheetData>", stray, 1)}
+    path = _write_members(tmp_path / "utan-barn.xlsx", _members_with(base, "xl/worksheets/sheet5.xml", changes[change]))
+
+    def no_process(*_arguments):
+        raise OSError("no process to spare")
+
+    in_turn = _read_checking_plain_parts(path, beside=False)
+    monkeypatch.setattr(reader.os, "fork", no_process)
+    assert _read_checking_plain_parts(path, beside=True) == in_turn
+    assert in_turn.startswith("refused: ") == (change != "hel")
+
+
 def _reference(row: int, column: int) -> str:
     from xl_addin.domain.cells import cell_address
 

@@ -256,7 +256,8 @@ class _PartChecks:
         self.found[part] = (codes or earlier_codes, mend or earlier_mend)
 
     def start(self, read_order: Collection[str]) -> None:
-        """Start the child; without one (``fork`` fails), the worksheets are checked here at once."""
+        """Start the child; without one (``fork`` fails), every check runs here at once and the first
+        failure, if any, is raised."""
         if not self.beside:
             return
         order = {part: place for place, part in enumerate(read_order)}
@@ -268,6 +269,7 @@ class _PartChecks:
             os.close(read_end)
             os.close(write_end)
             self._answer = self._check_here()
+            self.raise_first_failure()
             return
         if pid == 0:  # the child: the checks, their answers, and an end without the parent's exit work
             try:
@@ -437,13 +439,11 @@ def _preflight(path: Path, snapshot: bytes) -> _Package:
     except _Refusal as refusal:
         # a part checked later (beside, or the plain parts' pass) but placed before this one would have
         # been refused first, had every part been checked in turn
-        earlier = package.check.failure_before(refusal.index, refusal.step) if package.check is not None else None
+        earlier = package.check.failure_before(refusal.index, refusal.step)  # set before the first part
         if earlier is not None:
             raise UnusableWorkbook(earlier.message) from None
         raise refusal.error from None
     package.check.start(package.sheets.values())
-    if isinstance(package.check._answer, _Failure):  # checked here after all (no process to spare)
-        package.check.raise_first_failure()
     return package
 
 
