@@ -4,6 +4,7 @@ from datetime import date
 
 from xl_addin.domain.model import Task
 import pytest
+from hypothesis import given, strategies as st
 
 from xl_addin.domain import layout as L
 from xl_addin.domain.tasks import (
@@ -124,6 +125,32 @@ def test_a_held_task_is_neither_marked_nor_flagged(hold, held):
     assert {t.key for t in merged if not t.remark} == held
     assert [t.remark for t in merged if t.key not in held] == [
         CAUSE_GONE if t.is_done else NOT_NEEDED for t in existing if t.key not in held]
+
+
+_KINDS = st.sampled_from(["U2", "AVBOK", "JOURNAL", "BOKA", "PLAN"])
+_GROUPS = st.sampled_from(["G", "H"])
+_PEOPLE = st.sampled_from(["a", "b", "-"])
+_KEYS = st.one_of(
+    st.builds(lambda k, g, n, p: f"{k}:{g}:T{n}:{p}", st.sampled_from(["U2", "AVBOK"]), _GROUPS,
+              st.integers(1, 3), _PEOPLE),
+    st.builds(lambda g, p: f"JOURNAL:{g}:{p}", _GROUPS, _PEOPLE),
+    st.builds(lambda g: f"BOKA:{g}", _GROUPS),
+    st.builds(lambda p: f"PLAN:{p}:2026-10-01:X", _PEOPLE),
+)
+_HOLDS = st.builds(
+    Hold, st.frozensets(_KINDS, min_size=1), st.none() | _GROUPS, st.none() | st.integers(1, 3),
+    st.none() | _PEOPLE, st.booleans(), st.frozensets(_PEOPLE),
+)
+
+
+@given(holds=st.lists(_HOLDS, max_size=8), keys=st.lists(_KEYS, max_size=8, unique=True))
+def test_the_holds_index_covers_exactly_the_tasks_some_hold_holds(holds, keys):
+    """merge_tasks asks each task only against the holds of its kind, group and person (an index):
+    it leaves exactly the tasks some hold holds, as asking every hold would."""
+    existing = [task(key, row=row) for row, key in enumerate(keys, start=2)]
+    merged = merge_tasks(existing, [], {"U2", "AVBOK", "JOURNAL", "BOKA", "PLAN"}, today=TODAY, holds=holds)
+    assert [t.key for t in merged if not t.remark] == [
+        key for key in keys if any(hold.holds(key_parts(key)) for hold in holds)]
 
 
 @pytest.mark.parametrize(("key", "parts"), [

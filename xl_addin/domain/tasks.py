@@ -114,25 +114,38 @@ class Hold:
 
 
 class _Holds:
-    """Holds indexed by (kind, group): a task is compared only with the holds of its kind and its
-    group (or of every group), not with every hold (at ten years a click has thousands of tasks and
-    dozens of holds)."""
+    """Holds indexed by (kind, group), and those naming a person also by the person: a task is compared
+    only with the holds of its kind and its group (or of every group) that name no person or its
+    person, not with every hold (at ten years a click has thousands of tasks and dozens of holds; on
+    a group sheet with many unreadable rows, one hold per row and session)."""
 
     def __init__(self, holds: Sequence[Hold]) -> None:
-        self._by: dict[tuple[str, str | None], list[Hold]] = {}
+        self._by: dict[tuple[str, str | None], list[Hold]] = {}  # holds naming no person
+        self._by_person: dict[tuple[str, str | None, str], list[Hold]] = {}
+        self._groups: set[tuple[str, str | None]] = set()  # (kind, group) of every hold
         for hold in holds:
             for kind in hold.kinds:
-                self._by.setdefault((kind, hold.group_id), []).append(hold)
+                self._groups.add((kind, hold.group_id))
+                if hold.person is None:
+                    self._by.setdefault((kind, hold.group_id), []).append(hold)
+                else:
+                    self._by_person.setdefault((kind, hold.group_id, hold.person), []).append(hold)
 
     def cover(self, task: Task) -> bool:
         kind, _, rest = task.key.partition(":")
         # Without a hold of its kind for every group, or for the group its key names (if it names
         # one), no hold can cover it: most tasks are decided here, without taking the key apart.
-        if (kind, None) not in self._by and (kind, rest.partition(":")[0]) not in self._by:
+        if (kind, None) not in self._groups and (kind, rest.partition(":")[0]) not in self._groups:
             return False
         parts = key_parts(task.key)
-        groups = (None,) if parts.group_id is None else (parts.group_id, None)
-        return any(hold.holds(parts) for group in groups for hold in self._by.get((parts.kind, group), ()))
+        for group in (None,) if parts.group_id is None else (parts.group_id, None):
+            if any(hold.holds(parts) for hold in self._by.get((parts.kind, group), ())):
+                return True
+            # a hold naming a person covers only that person's tasks: only those are asked
+            if parts.person is not None and any(
+                    hold.holds(parts) for hold in self._by_person.get((parts.kind, group, parts.person), ())):
+                return True
+        return False
 
 
 # The fields a wanted task gives an existing row (the rest — row, Klar, Skapad, Anmärkning, users'
