@@ -8,6 +8,10 @@ from xl_addin.domain.model import Settings
 from xl_addin.domain.no_shows import find_no_shows
 from xl_addin.domain.tasks import person_token
 
+from hypothesis import given, strategies as st
+
+from xl_addin.domain import layout as L
+
 from .builders import group, participant, person, sheet, weekly, workbook
 
 U2_TEXT = "Ta bort sekundärbokning (X) och ändra besökstyp till U2 – Uteblivet besök, ska betala"
@@ -88,3 +92,59 @@ def test_rows_with_errors_are_refused():
 def test_all_attended_gives_nothing():
     decision = _run(weekly(date(2026, 9, 2), 2), [participant(1, "DD"), participant(2, "DD")], date(2026, 9, 30))
     assert (decision.tasks, decision.problems) == ([], [])
+
+
+# -- the rule against its plain statement ---------------------------------------------------------
+def _plainly(book, today):
+    """Markera uteblivanden as SPEC §4.3 states it, participant by participant (the rule finds the same
+    from each session's cells at once): (tasks, rows, missing-attendance cells) of one group."""
+    from xl_addin.domain.model import Attendance
+
+    (only,) = book.group_sheets.values()
+    tasks, missing = [], []
+    for session in only.sessions:
+        if session.date is None:
+            continue
+        count = 0
+        for one in only.participants:
+            if not one.usable_for(session):
+                continue
+            said = one.attendance_at(session)
+            if said is None:
+                count += session.date < today
+            elif said is Attendance.NO_SHOW and session.date <= today:
+                tasks.append(("U2", session.number, one.row))
+            elif said is Attendance.CANCELLED:
+                tasks.append(("AVBOK", session.number, one.row))
+        if count:
+            missing.append((session.number, count))
+    return tasks, missing
+
+
+_ROW = st.tuples(st.text("DUA?-", max_size=5), st.none() | st.sampled_from([date(2026, 9, 9), date(2026, 9, 16)]),
+                 st.sets(st.sampled_from(["T1", "T2", "T4", L.PERSONAL_NUMBER])), st.booleans())
+
+
+@given(rows=st.lists(_ROW, max_size=8), dateless=st.sets(st.integers(0, 3)),
+       today=st.sampled_from([date(2026, 9, 1), date(2026, 9, 9), date(2026, 9, 20), date(2026, 10, 30)]))
+def test_the_rule_finds_what_its_plain_statement_finds(rows, dateless, today):
+    """Rows of any length (shorter or longer than the sessions), blanks, unknown words, cancellation
+    dates, errors in cells, sessions without a date: the same tasks, in the same order, and the same
+    counts of missing attendance as going participant by participant."""
+    from xl_addin.domain.records import replace
+
+    people = []
+    for serial, (letters, cancelled, errors, unreadable) in enumerate(rows, start=1):
+        one = participant(serial, letters, cancelled=cancelled, has_errors=unreadable)
+        if errors and not unreadable:
+            one = replace(one, has_errors=True, error_columns=frozenset(errors))
+        people.append(one)
+    dates = [None if index in dateless else day for index, day in enumerate(weekly(date(2026, 9, 2), 4))]
+    book = workbook([group(start=date(2026, 9, 2), sessions=4)], [sheet("G1", dates, people)])
+    decision = find_no_shows(book, today)
+    rows_by_person = {one.personal_number: one.row for one in people if one.personal_number is not None}
+    tasks, missing = _plainly(book, today)
+    assert [(task.key.split(":")[0], task.session, rows_by_person[task.personal_number])
+            for task in decision.tasks] == tasks
+    assert [(int(problem.message.split("tillfälle ")[1].split(" ")[0]), int(problem.message.rsplit(", ", 1)[1].split()[0]))
+            for problem in decision.problems if problem.message.startswith("Närvaro saknas")] == missing

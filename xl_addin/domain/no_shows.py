@@ -72,19 +72,25 @@ def _sheet_tasks(
     decision.holds.extend(session_holds(group, group.group_id, sheet, KINDS))
     participants = sheet.participants
     text = no_show_text(settings)
+    # The attendance cells session by session (a row shorter than the sessions reads blank there),
+    # transposed in one step: each session's cells that are not ``Deltog`` are then found in one pass
+    # over that column, without looking into every participant's row (most cells say ``Deltog``: nothing
+    # to do and nothing missing, whatever else the row holds).
+    width = max((session.number for session in sheet.sessions), default=0)
+    columns = list(zip(*(codes if len(codes) >= width else codes + (None,) * (width - len(codes))
+                         for codes in (participant.attendance for participant in participants))))
+    attended = Attendance.ATTENDED
     for session in sheet.sessions:
-        if session.date is None:
+        if session.date is None or not columns:
             continue
         index = session.number - 1
         missing = 0
         past = session.date < today
         column = session.column
         no_show_due: date | None = None  # the same for every no-show of the session: found once
-        for participant in participants:
-            codes = participant.attendance
-            code = codes[index] if index < len(codes) else None
-            if code is Attendance.ATTENDED:
-                continue  # most cells: nothing to do and nothing missing, whatever else the row holds
+        codes_here = columns[index]
+        for position in [position for position, code in enumerate(codes_here) if code is not attended]:
+            participant, code = participants[position], codes_here[position]
             if code is None and participant.cancelled_date is None:  # blank, not cancelled: nothing to do …
                 if past and participant.usable_for(session):
                     missing += 1  # … but the attendance is missing once the session has passed
