@@ -19,7 +19,7 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from xl_addin.domain.records import replace
 from datetime import date
 from pathlib import Path
 

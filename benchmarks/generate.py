@@ -29,7 +29,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from xl_addin.domain.records import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import replace
+from xl_addin.domain.records import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 

@@ -12,7 +12,7 @@ The remote engine is part of xlwings PRO; it runs here under ``XLWINGS_LICENSE_K
 
 from __future__ import annotations
 
-import dataclasses
+from xl_addin.domain.records import replace
 import io
 import json
 import re
@@ -573,9 +573,9 @@ def _typed_every_third(content: WorkbookContent) -> WorkbookContent:
         if sheet.group_id == "Avslut-2608":
             people = tuple({**row, L.JOURNAL_TEXT: f"Egen text {index}"} if index % 3 == 1 else row
                            for index, row in enumerate(sheet.participants))
-            sheet = dataclasses.replace(sheet, participants=people)
+            sheet = replace(sheet, participants=people)
         sheets.append(sheet)
-    return dataclasses.replace(content, group_sheets=tuple(sheets))
+    return replace(content, group_sheets=tuple(sheets))
 
 
 @pytest.fixture(scope="module")
@@ -743,8 +743,8 @@ def test_read_book_gives_the_parser_the_same_records_as_the_file_reader(xw, demo
 
 def _sessions_blank_as_none(sheets):
     return {
-        name: dataclasses.replace(sheet, sessions=tuple(
-            dataclasses.replace(session, registered=session.registered if session.registered != "" else None)
+        name: replace(sheet, sessions=tuple(
+            replace(session, registered=session.registered if session.registered != "" else None)
             for session in sheet.sessions))
         for name, sheet in sheets.items()
     }
@@ -752,7 +752,7 @@ def _sessions_blank_as_none(sheets):
 
 def _blank_as_none(records):
     """calamine reads a blank cell as "", xlwings as None: the same to the rules (``is_blank``)."""
-    return [dataclasses.replace(record, current={k: v if v != "" else None for k, v in record.current.items()})
+    return [replace(record, current={k: v if v != "" else None for k, v in record.current.items()})
             for record in records]
 
 
@@ -982,8 +982,8 @@ def test_the_archive_button_removes_nothing_when_the_file_read_back_differs(xw, 
     real = archive_file.build_archive
 
     def damaged(plan, name):
-        plan = dataclasses.replace(plan, sheets=tuple(
-            dataclasses.replace(grid, rows=[list(row) for row in grid.rows][:-1]) for grid in plan.sheets))
+        plan = replace(plan, sheets=tuple(
+            replace(grid, rows=[list(row) for row in grid.rows][:-1]) for grid in plan.sheets))
         return real(plan, name)
 
     monkeypatch.setattr(archive_file, "build_archive", damaged)

@@ -298,7 +298,7 @@ def test_a_subcommand_built_alone_parses_helps_and_refuses_as_in_the_whole_comma
 def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo):
     """The tasks command's JSON puts each task's text together from its row's (written once): it
     says exactly what encoding the whole object does, also when a user's column is named Försenad."""
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     from xl_addin.cli import _json_default, outcome_json, outcome_json_text
 

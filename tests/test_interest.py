@@ -67,7 +67,7 @@ def test_exempted_rows_are_never_flagged(exemption):
 
 
 def _book(groups, registrations, sheets=()):
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     return replace(workbook(groups, sheets), interest=tuple(registrations), columns={
         L.INTEREST: {name: i for i, name in enumerate(L.INTEREST_TABLE.columns, start=1)},

@@ -55,7 +55,7 @@ def test_groups_with_a_sheet_or_errors_get_none():
 
 
 def test_a_group_whose_sheet_was_renamed_gets_no_new_sheet():
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     book = replace(workbook([group("G1", start=date(2026, 9, 2))]), renamed_sheets={"G1 ht26": "G1"})
     decision, sheets = plan_new_groups(book, date(2026, 9, 1))

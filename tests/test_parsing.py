@@ -239,14 +239,3 @@ def test_a_registrerad_mark_without_rows_is_reported_unless_its_rows_may_have_be
     assert book.registration_kept_from == date(2026, 9, 3)
 
 
-def test_the_records_show_themselves_as_dataclasses_do():
-    """model.py writes the dataclasses' repr once instead of generating one per class: the same text."""
-    import dataclasses
-
-    from xl_addin.domain import model
-
-    for record in (model.Problem("Grupper", "B2", "Fel", "GruppID saknas."), model.Link("Blad 1", "C5"),
-                   model.Session(2, date(2026, 9, 2)), model.Outcome("check", date(2026, 10, 14), "Klart")):
-        twin = dataclasses.make_dataclass(type(record).__name__, [item.name for item in dataclasses.fields(record)])
-        assert repr(record) == repr(twin(**{item.name: getattr(record, item.name) for item in dataclasses.fields(record)}))
-        assert record == dataclasses.replace(record) and hash(record) == hash(dataclasses.replace(record))

@@ -67,7 +67,7 @@ def test_golden_csv_of_registration_rows(tmp_path):
 
 def _exported(book, *visits):
     """``book`` whose Registrering holds ``visits`` (session number, participant serial) of G1."""
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     from .builders import person
 
@@ -147,7 +147,7 @@ def test_group_type_without_codes_holds_back_its_sessions():
 
 
 def test_an_error_in_grupper_the_export_does_not_need_holds_nothing():
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     book = _book([date(2026, 9, 2)], [participant(1, "D")])
     broken = replace(book.groups[0], start_date=None, has_errors=True, error_columns=frozenset({L.START_DATE}))
@@ -156,7 +156,7 @@ def test_an_error_in_grupper_the_export_does_not_need_holds_nothing():
 
 
 def test_nothing_is_exported_without_the_registrering_sheet():
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     book = replace(_book([date(2026, 9, 2)], [participant(1, "D")]), registration_missing=True)
     decision = export_registrations(book, date(2026, 9, 3))
@@ -165,7 +165,7 @@ def test_nothing_is_exported_without_the_registrering_sheet():
 
 def test_a_session_first_exported_before_registrerings_oldest_row_is_left_alone():
     """The clinic may clear old Registrering rows: a visit missing from that time is not exported again."""
-    from dataclasses import replace
+    from xl_addin.domain.records import replace
 
     people = [participant(1, "D"), participant(2, "D")]
     book = _exported(_book([date(2025, 9, 2)], people, [date(2025, 9, 3)]), (1, 1))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from xl_addin.domain.records import replace
 from datetime import date
 from pathlib import Path
 

@@ -1,6 +1,6 @@
 """Statistik against a small workbook computed by hand."""
 
-from dataclasses import replace
+from xl_addin.domain.records import replace
 from datetime import date
 
 from xl_addin import services

@@ -165,20 +165,3 @@ def test_task_keys_come_apart_into_their_parts(key, parts):
     assert key_parts(key) == parts
 
 
-def test_a_task_is_made_like_the_dataclass_would_make_it():
-    """Task's ``__init__`` is written out for speed: the same parameters as its fields, in order, with
-    the same defaults; frozen, equal and hashed as a dataclass."""
-    import dataclasses
-    import inspect
-
-    parameters = list(inspect.signature(Task.__init__).parameters.values())[1:]
-    assert [(p.name, p.default) for p in parameters] == [
-        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
-        for f in dataclasses.fields(Task)
-    ]
-    made = Task("U2:G:T1:a", date(2026, 10, 15), "text", "G", 1, row=4)
-    assert made == dataclasses.replace(made) and hash(made) == hash(dataclasses.replace(made))
-    assert dataclasses.replace(made, row=None).row is None and made.row == 4
-    assert repr(made).startswith("Task(key='U2:G:T1:a', due=datetime.date(2026, 10, 15), text='text', group_id='G'")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.key = "other"  # type: ignore[misc]

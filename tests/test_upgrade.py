@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import replace
+from xl_addin.domain.records import replace
 from datetime import datetime
 from pathlib import Path
 

@@ -102,12 +102,11 @@ def archive(book: xw.Book | None = None, *, today: date | None = None) -> Outcom
 
 # -- one click --------------------------------------------------------------------------------------
 def _click(book: xw.Book | None, name: str, today: date | None) -> Outcome:
-    import dataclasses
-
     from . import excel_edge
     from .domain import layout as L
     from .domain.errors import UserError
     from .domain.parsing import read_workbook
+    from .domain.records import replace
 
     command, service = _command(name)
     if book is None:
@@ -136,16 +135,16 @@ def _click(book: xw.Book | None, name: str, today: date | None) -> Outcome:
         excel_edge.apply(book, outcome, workbook.columns, log_row, snapshot=snapshot)
     except excel_edge.Refused as refusal:  # nothing was written, not even Status
         excel_edge.show_message(book, str(refusal), critical=True)
-        return dataclasses.replace(outcome, summary=str(refusal))
+        return replace(outcome, summary=str(refusal))
     except excel_edge.WriteFailed as failure:  # already logged
         excel_edge.write_status(book, _status_after_error(label, today, failure.__cause__ or failure))
         excel_edge.show_message(book, str(failure), critical=True)
-        return dataclasses.replace(outcome, summary=str(failure))
+        return replace(outcome, summary=str(failure))
     except Exception as error:  # failed while planning, before the first write
         excel_edge.log_exception(label, error)
         message = excel_edge.unexpected_message(error)
         excel_edge.show_message(book, message, critical=True)
-        return dataclasses.replace(outcome, summary=message)
+        return replace(outcome, summary=message)
     excel_edge.show_message(book, _done_message(outcome))
     return outcome
 

@@ -26,7 +26,7 @@ warning 7 days, vårdgaranti 30 days):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from .domain.records import Record
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -76,8 +76,7 @@ _VISIT_TYPES = (("Gruppbesök", "Besök i grupp, registreras dagen efter tillfä
 D, U, A = L.ATTENDED, L.NO_SHOW, L.CANCELLED
 
 
-@dataclass(frozen=True)
-class _Person:
+class _Person(Record):
     index: int
     years: tuple[int, ...]
 
@@ -105,8 +104,7 @@ def _child(index: int) -> _Person:
     return _Person(index, _CHILD_YEARS)
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(Record):
     group_id: str
     group_type: str
     start: date

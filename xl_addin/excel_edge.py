@@ -16,7 +16,7 @@ import enum
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from .domain.records import Record, field
 
 from .diagnostics import describe_exception, log_exception, log_path
 from .domain import layout as L
@@ -377,8 +377,7 @@ class _Leave:
 LEAVE = _Leave()
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Record):
     """One rectangle to write: values from (top, left), ``LEAVE`` where a cell must keep what it
     holds, and ``fill``: cells left alone that are the button's own and unchanged, which an engine that
     cannot leave a cell inside a rectangle alone may rewrite with the snapshot's value instead."""
@@ -463,16 +462,14 @@ class _Writer:
         target.tables[table].resize(target.range(address))
 
 
-@dataclass
-class _Step:
+class _Step(Record, frozen=False):
     """One bulk write: a Swedish description without personal data, and the call that does it."""
 
     description: str
     run: Callable[[], None]
 
 
-@dataclass
-class _Plan:
+class _Plan(Record, frozen=False):
     steps: list[_Step] = field(default_factory=list)
     sheets: set[str] = field(default_factory=set)  # existing sheets that get written
     # Per sheet, the cells a click writes that a person could also have typed into meanwhile, with

@@ -7,7 +7,7 @@ the same thing. Nothing here reads files, Excel or the clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from .domain.records import Record, replace
 from datetime import date
 
 from .domain import layout as L
@@ -25,8 +25,7 @@ from .domain.statistics import compute_statistics
 from .domain.writes import Decision
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(Record):
     """A button and its command-line twin."""
 
     name: str  # command-line name

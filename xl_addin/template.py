@@ -11,7 +11,7 @@ import io
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from .domain.records import Record
 from datetime import date, datetime
 from pathlib import Path
 
@@ -114,8 +114,7 @@ _TOP_ALIGNED_TABLES = frozenset({L.TASKS_TABLE.name})
 _LEFT_COLUMNS = frozenset({L.VALUE})  # Inställningar's Värde mixes numbers and text: all read from the left
 
 
-@dataclass(frozen=True)
-class GroupSheetContent:
+class GroupSheetContent(Record):
     """One group sheet: its id (= sheet name), title, session dates and participant rows."""
 
     group_id: str
@@ -126,8 +125,7 @@ class GroupSheetContent:
     extra_columns: Sequence[str] = ()  # columns users added, after Kommentar (carried by Uppgradera)
 
 
-@dataclass(frozen=True)
-class WorkbookContent:
+class WorkbookContent(Record):
     """What goes into the workbook besides its fixed layout; empty = the template teams receive."""
 
     groups: Sequence[Mapping[str, object]] = ()

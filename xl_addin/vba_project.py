@@ -16,7 +16,7 @@ import re
 import struct
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from .domain.records import Record, field
 
 __all__ = [
     "IncompressibleChunk",
@@ -259,8 +259,7 @@ _STDOLE_LIBID = (
 )
 
 
-@dataclass(frozen=True)
-class _Module:
+class _Module(Record):
     name: str
     source: bytes  # cp1252, CRLF, attribute lines first
     is_document: bool
@@ -434,8 +433,7 @@ _BLACK = 1
 Tree = Mapping[str, "bytes | Tree"]
 
 
-@dataclass
-class _Entry:
+class _Entry(Record, frozen=False):
     name: str
     kind: int
     data: bytes = b""

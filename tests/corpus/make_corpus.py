@@ -31,7 +31,8 @@ import struct
 import sys
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from xl_addin.domain.records import replace
 from datetime import date
 from pathlib import Path
 

@@ -11,7 +11,7 @@ every value exactly as it was; what stays behind is the group's counts for ``Sta
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from .records import Record, field
 from datetime import date, timedelta
 
 from . import layout as L
@@ -40,8 +40,7 @@ def _default_rules() -> tuple[Rule, ...]:
     return (find_late_rosters, find_no_shows, write_journal_texts, plan_interest)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     """One group: whether it may leave now, and if not, every reason why (Swedish, no personal data)."""
 
     group_id: str
@@ -208,8 +207,7 @@ def _group_reasons(workbook: Workbook, group: Group, sheet: GroupSheet | None, t
 
 
 # -- what leaves ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TableExtract:
+class TableExtract(Record):
     """The rows of one table that leave: the table's header as it is and each row's raw values."""
 
     table: str
@@ -220,8 +218,7 @@ class TableExtract:
     first_column: int = 1
 
 
-@dataclass(frozen=True)
-class ArchivePlan:
+class ArchivePlan(Record):
     """Everything one archive run decided: verdicts, what leaves (exact values), and the new counts."""
 
     today: date
@@ -230,7 +227,7 @@ class ArchivePlan:
     tables: tuple[TableExtract, ...] = ()
     archived_counts: tuple[Mapping[str, object], ...] = ()  # the counts of what leaves now
     archived_statistics: tuple[Mapping[str, object], ...] = ()  # Arkivstatistik after this run
-    rows: tuple[Mapping[str, object], ...] = field(default=())  # one per group, for the preview
+    rows: tuple[Mapping[str, object], ...] = ()  # one per group, for the preview
 
     @property
     def leaving(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ is the one place that decides what such a value means.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import Record
 from datetime import date, datetime, timedelta
 
 from .errors import InvalidDate
@@ -33,8 +33,7 @@ _NO_YEAR_WORDED = re.compile(r"^(\d{1,2})\.?\s*([a-zåäö]+)\.?$")
 _SHORT_YEAR = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{2})$")
 
 
-@dataclass(frozen=True)
-class CellError:
+class CellError(Record):
     """An Excel error value (``#N/A``, ``#REF!`` …) found in a cell."""
 
     code: str = "#N/A"

@@ -7,7 +7,7 @@ change of the contract: bump ``CONTRACT_VERSION`` and update ``docs/workbook.md`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import Record
 
 CONTRACT_VERSION = "1.2"  # 1.1: the Statistik sheet; 1.2: Knappminne (and Att göra for people)
 
@@ -33,8 +33,7 @@ STATUS_NAME = "Status"  # workbook-level defined name of the one-line status cel
 STATUS_CELL = "B3"  # where the template puts it (the code always goes through the name)
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     """An Excel table of the contract: its name, sheet and header row, in order."""
 
     name: str

@@ -1,30 +1,20 @@
-"""The records the rules work on: a snapshot of the workbook as frozen dataclasses, and their results."""
+"""The records the rules work on: a snapshot of the workbook as frozen records, and their results.
+
+Each is a ``records.Record``: declared and behaving as a frozen dataclass (see records.py for why not one)."""
 
 from __future__ import annotations
 
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from .records import Record, field
 from datetime import date
 
 from . import layout as L
 from .personal_number import PersonalNumber
 
 
-class _Record:
-    """The dataclasses' ``repr`` (the same text), written once: generating and compiling one per class
-    costs about a fifth of importing this module, which every command and click does."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{item.name}={getattr(self, item.name)!r}" for item in fields(self) if item.repr)
-        return f"{type(self).__qualname__}({shown})"
-
-
-@dataclass(frozen=True, repr=False, init=False)
-class Problem(_Record):
+class Problem(Record):
     """One finding for the ``Kontroll`` sheet: where, how serious, and what to do (in Swedish).
 
     Its ``__init__`` is written out as ``Task``'s is (see there): thousands per ten-year workbook."""
@@ -44,8 +34,7 @@ class Problem(_Record):
 _CELL_REFERENCE = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}(?::[A-Z]{1,3}[1-9]\d{0,6})?$")
 
 
-@dataclass(frozen=True, repr=False)
-class Link(_Record):
+class Link(Record):
     """A cell that shows ``cell`` and jumps to it on ``sheet`` when clicked (Kontroll's ``Cell``).
 
     The edges write it as the formula ``formula``; anywhere else it is just its text (``str``).
@@ -85,8 +74,7 @@ def warning(sheet: str, cell: str, message: str) -> Problem:
     return Problem(sheet, cell, L.WARNING, message)
 
 
-@dataclass(frozen=True, repr=False)
-class Settings(_Record):
+class Settings(Record):
     """The clinic's settings from ``Inställningar`` (defaults are BUP Skaraborg's routine)."""
 
     days_before_start: int = 14
@@ -124,8 +112,7 @@ SETTING_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-@dataclass(frozen=True, repr=False)
-class GroupType(_Record):
+class GroupType(Record):
     """A row of ``Grupptyper``: the codes a group type is registered with."""
 
     name: str
@@ -134,8 +121,7 @@ class GroupType(_Record):
     action_code: str = ""
 
 
-@dataclass(frozen=True, repr=False)
-class Group(_Record):
+class Group(Record):
     """A row of ``Grupper``. ``row`` is the Excel row number; unreadable values are ``None``."""
 
     row: int
@@ -172,8 +158,7 @@ class Attendance(enum.Enum):
     UNKNOWN = "?"  # a value that is none of the above (reported by the reader)
 
 
-@dataclass(frozen=True, repr=False, init=False)
-class Session(_Record):
+class Session(Record):
     """A session column ``T<number>`` of a group sheet, with its date and export mark.
 
     Its ``__init__`` is written out as ``Task``'s is (see there): one per session of every group."""
@@ -190,8 +175,7 @@ class Session(_Record):
         return L.session_column(self.number)
 
 
-@dataclass(frozen=True, repr=False, init=False)
-class Participant(_Record):
+class Participant(Record):
     """A participant row of a group sheet.
 
     Its ``__init__`` is written out as ``Task``'s is (see there): one per row of every group sheet."""
@@ -241,8 +225,7 @@ class Participant(_Record):
         return None
 
 
-@dataclass(frozen=True, repr=False)
-class GroupSheet(_Record):
+class GroupSheet(Record):
     """A group's own sheet: its sessions and participants."""
 
     name: str
@@ -259,8 +242,7 @@ class GroupSheet(_Record):
         return self.header_row - 2
 
 
-@dataclass(frozen=True, repr=False)
-class InterestRegistration(_Record):
+class InterestRegistration(Record):
     """A row of ``Intresse`` (a 1177 interest registration)."""
 
     row: int
@@ -277,14 +259,12 @@ class InterestRegistration(_Record):
     has_errors: bool = False
 
 
-@dataclass(frozen=True, repr=False, init=False)
-class Task(_Record):
+class Task(Record):
     """A row of ``AttGora``. ``done`` is whatever the user wrote in ``Klar`` (blank = open).
 
     Its ``__init__`` is written out (the same parameters, in the fields' order, with their defaults):
-    the generated one of a frozen dataclass sets each field through ``object.__setattr__``, a call per
-    field, and ten years of rows make tens of thousands of tasks per click. Equality, hash, repr,
-    immutability and ``dataclasses.replace`` are the dataclass's own.
+    the records' shared one binds its arguments by name in Python, and ten years of rows make tens of
+    thousands of tasks per click. Equality, hash, repr, immutability and ``replace`` are the records'.
     """
 
     key: str
@@ -345,8 +325,7 @@ if tuple(Task("", None, "").as_row()) != L.TASKS_TABLE.columns:  # the display a
     raise AssertionError("Task.as_row: the columns are not in Att göra's order")
 
 
-@dataclass(frozen=True, repr=False)
-class Workbook(_Record):
+class Workbook(Record):
     """Everything the rules read from one workbook, already validated cell by cell."""
 
     settings: Settings = Settings()
@@ -394,8 +373,7 @@ class Workbook(_Record):
         return next((group for group in self.groups if group.group_id == group_id), None)
 
 
-@dataclass(frozen=True, repr=False)
-class CellWrite(_Record):
+class CellWrite(Record):
     """Set one cell of a table row (``column`` is its header) or of a group sheet's rows 2–3."""
 
     sheet: str
@@ -404,8 +382,7 @@ class CellWrite(_Record):
     value: object
 
 
-@dataclass(frozen=True, repr=False)
-class TableRows(_Record):
+class TableRows(Record):
     """Replace (``append=False``) or extend a table's body with rows keyed by its headers."""
 
     table: str
@@ -413,8 +390,7 @@ class TableRows(_Record):
     append: bool = False
 
 
-@dataclass(frozen=True, repr=False)
-class NewGroupSheet(_Record):
+class NewGroupSheet(Record):
     """A group sheet to create from ``Gruppmall``: its name, title row and session dates (row 3)."""
 
     name: str
@@ -422,8 +398,7 @@ class NewGroupSheet(_Record):
     session_dates: tuple[date, ...]
 
 
-@dataclass(frozen=True, repr=False)
-class Outcome(_Record):
+class Outcome(Record):
     """What one button decided: the rows it reports, and the writes that make the workbook say so."""
 
     command: str

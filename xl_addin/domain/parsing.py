@@ -6,12 +6,11 @@ see exactly the same records and the same problems, with the same cell addresses
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 import string
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from .records import Record, field, replace
 from datetime import date
 from operator import itemgetter
 
@@ -46,8 +45,7 @@ CODES_HOLD = "Till dess exporteras inga besök av grupptypen."
 MISSING_GROUP_SHEET_ROW_FIRST = "Gruppbladet saknas. Rätta först felen på raden och klicka sedan på Ny grupp."
 
 
-@dataclass(frozen=True)
-class SheetGrid:
+class SheetGrid(Record):
     """A sheet's values from A1: ``rows[0][0]`` is A1. Merged ranges as 1-based (r1, c1, r2, c2)."""
 
     name: str
@@ -65,8 +63,7 @@ class SheetGrid:
         return None
 
 
-@dataclass(frozen=True)
-class TableLocation:
+class TableLocation(Record):
     """Where an Excel table sits: header row and columns (1-based), and its last row."""
 
     name: str
@@ -77,8 +74,7 @@ class TableLocation:
     columns: tuple[str, ...]
 
 
-@dataclass
-class _Rows:
+class _Rows(Record, frozen=False):
     """A located table: column name → 1-based column, and the data rows to read."""
 
     sheet: str
@@ -197,8 +193,7 @@ def _contiguous(headers: Sequence[str], start: int) -> list[str]:
     return run
 
 
-@dataclass
-class _Reader:
+class _Reader(Record, frozen=False):
     grids: Mapping[str, SheetGrid]
     tables: Mapping[str, TableLocation]
     today: date
@@ -516,7 +511,7 @@ def _read_settings(reader: _Reader) -> Settings:
                 f"{setting} innehåller okända fält {{{', '.join(sorted(unknown))}}}; "
                 f"tillåtna är {', '.join('{' + name + '}' for name in sorted(allowed))}. Standardfrasen används.",
             ))
-            settings = dataclasses.replace(settings, **{attribute: getattr(defaults, attribute)})
+            settings = replace(settings, **{attribute: getattr(defaults, attribute)})
     return settings
 
 
@@ -664,7 +659,7 @@ def _read_groups(reader: _Reader, group_types: Mapping[str, GroupType]) -> tuple
         ))
     held = {group_id for group_id, _row, _start, _count in reader.duplicate_rows}
     return tuple(
-        dataclasses.replace(group, has_errors=True, error_columns=group.error_columns | {L.GROUP_ID})
+        replace(group, has_errors=True, error_columns=group.error_columns | {L.GROUP_ID})
         if group.group_id.casefold() in held else group
         for group in groups
     )
@@ -1290,7 +1285,7 @@ def _cross_check(
         if bad == group.has_errors and columns == group.error_columns:
             checked.append(group)  # most groups: nothing found here
         else:
-            checked.append(dataclasses.replace(group, has_errors=bad, error_columns=frozenset(columns)))
+            checked.append(replace(group, has_errors=bad, error_columns=frozenset(columns)))
     return tuple(checked)
 
 

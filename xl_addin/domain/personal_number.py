@@ -9,21 +9,54 @@ typos) is reported, never silently corrected.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from .errors import InvalidPersonalNumber
+from .records import Record
 
 # ASCII only: ``\d`` alone also matches full-width and other Unicode digits, which ``int()`` accepts.
 _SHAPE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$", re.ASCII)
 COORDINATION_DAY_OFFSET = 60
 
 
-@dataclass(frozen=True, order=True)
-class PersonalNumber:
-    """A validated number, always held in its 12-digit form ``YYYYMMDDNNNC``."""
+class PersonalNumber(Record):
+    """A validated number, always held in its 12-digit form ``YYYYMMDDNNNC``.
+
+    Ordered by its digits (as ``@dataclass(order=True)`` orders it); its hash is the digits' (a person is
+    looked up by it in every task key, set and JSON value of a click)."""
 
     digits: str
+
+    def __init__(self, digits: str) -> None:
+        self.__dict__["digits"] = digits
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is PersonalNumber:
+            return self.digits == other.digits
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.digits)
+
+    def __lt__(self, other: object) -> bool:
+        if other.__class__ is PersonalNumber:
+            return self.digits < other.digits
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if other.__class__ is PersonalNumber:
+            return self.digits <= other.digits
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if other.__class__ is PersonalNumber:
+            return self.digits > other.digits
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if other.__class__ is PersonalNumber:
+            return self.digits >= other.digits
+        return NotImplemented
 
     @property
     def is_coordination_number(self) -> bool:

@@ -12,7 +12,7 @@ unreadable (a date typed as ``30/9``, a renamed sheet), is *held*: left exactly 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from .records import Record, fields, replace
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
@@ -60,14 +60,17 @@ def task_key(kind: str, *parts: object) -> str:
     return ":".join((kind, *map(str, parts)))
 
 
-@dataclass(frozen=True)
-class KeyParts:
+class KeyParts(Record):
     """A task key taken apart: kind, group, session number and person token (where the kind has them)."""
 
     kind: str
     group_id: str | None = None
     session: int | None = None
     person: str | None = None
+
+    def __init__(self, kind: str, group_id: str | None = None, session: int | None = None,
+                 person: str | None = None) -> None:  # written out: one per held task asked
+        self.__dict__.update(kind=kind, group_id=group_id, session=session, person=person)
 
 
 def key_parts(key: str) -> KeyParts:
@@ -85,8 +88,7 @@ def key_parts(key: str) -> KeyParts:
     return KeyParts(kind)
 
 
-@dataclass(frozen=True)
-class Hold:
+class Hold(Record):
     """Existing tasks to leave exactly as they are, because something they derive from is unreadable.
 
     A task matches when its kind is in ``kinds`` and each given part (group, session, person token)
@@ -100,6 +102,12 @@ class Hold:
     person: str | None = None
     unknown_people_only: bool = False
     known_people: frozenset[str] = frozenset()
+
+    def __init__(self, kinds: frozenset[str], group_id: str | None = None, session: int | None = None,
+                 person: str | None = None, unknown_people_only: bool = False,
+                 known_people: frozenset[str] = frozenset()) -> None:  # written out: one per unreadable cell
+        self.__dict__.update(kinds=kinds, group_id=group_id, session=session, person=person,
+                             unknown_people_only=unknown_people_only, known_people=known_people)
 
     def holds(self, parts: KeyParts) -> bool:
         if parts.kind not in self.kinds:

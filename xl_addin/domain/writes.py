@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from .records import Record, field
 from datetime import date, datetime
 
 from .cells import as_text, is_blank
@@ -34,8 +34,7 @@ def one_of(*values: str) -> Callable[[object], bool]:
     return lambda value: as_text(value) in allowed
 
 
-@dataclass
-class Decision:
+class Decision(Record, frozen=False):
     """What one rule decided: reported rows, wanted tasks, problems, and the cell writes."""
 
     rows: list[dict[str, object]] = field(default_factory=list)

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from ..domain.records import Record
 from datetime import datetime
 from pathlib import Path
 
@@ -44,8 +44,7 @@ PRIVACY_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(Record):
     """One participant on the page."""
 
     name: str

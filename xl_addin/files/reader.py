@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Collection
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from ..domain.records import Record, field
 from datetime import date
 from pathlib import Path
 from xml.parsers import expat
@@ -62,8 +62,7 @@ _POSITION = re.compile(rb"([A-Za-z]+)(\d+)")
 _HIDDEN_MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 
 
-@dataclass(frozen=True, repr=False)
-class WorkbookFile:
+class WorkbookFile(Record):
     """What was read from a file, and whether Excel has it open (a ``~$`` owner file beside it)."""
 
     workbook: Workbook
@@ -84,8 +83,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-@dataclass(repr=False, eq=False)  # internal: generating repr and eq costs import time
-class _Package:
+class _Package(Record, frozen=False):  # internal: generating repr and eq costs import time
     """What the preflight learnt from the zip, each part parsed once: what maps sheets and tables
     (workbook.xml's sheets, the relationships, each table's name, place and headers), and the checks
     that may still run beside the read, with what they find in each worksheet (``check.findings``)."""
@@ -96,8 +94,7 @@ class _Package:
     check: _PartChecks | None = None
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class _TablePart:
+class _TablePart(Record):
     """The root's attributes of a table part and its columns' names (``tableColumn`` in document order)."""
 
     attributes: dict[str, str]

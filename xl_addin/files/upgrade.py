@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from ..domain.records import Record, field
 from pathlib import Path
 
 from ..domain import layout as L
@@ -26,8 +26,7 @@ _EXTENDABLE = (L.GROUPS_TABLE, L.INTEREST_TABLE, L.TASKS_TABLE, L.REGISTRATION_T
 _VERSIONS_READ = ("1.0", "1.1", "1.2")  # docs/workbook.md, "Versions and upgrading" (any 1.x is read)
 
 
-@dataclass
-class UpgradeReport:
+class UpgradeReport(Record, frozen=False):
     """What an upgrade moved, and every cell it could not place."""
 
     source: Path
@@ -62,8 +61,7 @@ class UpgradeReport:
         }
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(Record):
     header_row: int
     first_column: int
     headers: tuple[str, ...]  # as written in the sheet
