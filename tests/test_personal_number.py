@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from xl_addin.domain.errors import InvalidPersonalNumber
 from xl_addin.domain.personal_number import (
     PersonalNumber,
+    luhn_check_digit,
     make_personal_number,
     parse_personal_number,
 )
@@ -225,3 +226,38 @@ def test_ten_digits_born_later_this_year_belong_to_the_last_century():
     assert parse_personal_number(ten(later), today=date(2026, 3, 1)) == later
     assert parse_personal_number(ten(earlier), today=date(2026, 3, 1)) == earlier
     assert parse_personal_number(ten(earlier), today=date(2026, 2, 1)) == earlier  # born today
+
+
+def _made(birth: date, serial: int, coordination: bool) -> str:
+    """``ÅÅÅÅMMDD-NNNN`` of a valid number, or of the samordningsnummer of that birth date (day + 60)."""
+    if not coordination:
+        return str(make_personal_number(birth, serial))
+    yymmdd = f"{birth:%y%m}{birth.day + 60:02d}"
+    return f"{birth:%Y%m}{birth.day + 60:02d}-{serial:03d}{luhn_check_digit(yymmdd + f'{serial:03d}')}"
+
+
+# ÅÅÅÅMMDD?NNNN: made numbers (valid, samordningsnummer too), one digit changed, or any digits
+_THIRTEEN = st.one_of(
+    st.builds(_made, births, serials, st.booleans()),
+    st.builds(lambda birth, serial, at, digit: (lambda t: t[:at] + digit + t[at + 1:])(str(make_personal_number(birth, serial))),
+              births, serials, st.sampled_from([0, 2, 4, 6, 7, 9, 12]), st.sampled_from("0123456789")),
+    st.builds(lambda first, last: first + "-" + last, st.text("0123456789", min_size=8, max_size=8),
+              st.text("0123456789", min_size=4, max_size=4)),
+)
+
+
+@given(_THIRTEEN, st.sampled_from("-+ 0"), st.sampled_from([date(2026, 10, 14), date(2001, 1, 1)]))
+def test_the_usual_form_is_read_as_any_form_is(thirteen, separator, today):
+    """``ÅÅÅÅMMDD-NNNN`` takes a shorter way (most cells): the same number, or the same refusal, as the
+    way every other form takes, for valid and invalid dates and check digits alike."""
+    from xl_addin.domain.personal_number import _parse_any_form
+
+    text = thirteen[:8] + separator + thirteen[9:]
+
+    def outcome(parse):
+        try:
+            return parse().digits
+        except InvalidPersonalNumber as refused:
+            return str(refused)
+
+    assert outcome(lambda: parse_personal_number(text, today=today)) == outcome(lambda: _parse_any_form(text, today))

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from xl_addin.domain.model import Task
+from xl_addin.domain.model import PersonalNumber, Task
 import pytest
 from hypothesis import given, strategies as st
 
@@ -165,3 +165,12 @@ def test_task_keys_come_apart_into_their_parts(key, parts):
     assert key_parts(key) == parts
 
 
+
+
+@given(st.text("0123456789", min_size=12, max_size=12))
+def test_a_persons_token_is_the_start_of_the_sha256_of_the_digits(digits):
+    """Task keys stay what earlier versions wrote: Python's built-in SHA-256 (taken without hashlib's
+    OpenSSL) gives hashlib's digest."""
+    import hashlib
+
+    assert person_token(PersonalNumber(digits)) == hashlib.sha256(digits.encode("ascii")).hexdigest()[:10]

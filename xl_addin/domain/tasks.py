@@ -51,9 +51,21 @@ def person_token(number: PersonalNumber | None) -> str:
 
 @lru_cache(maxsize=65536)
 def _token(digits: str) -> str:  # a person recurs in every session's task and in every click's rules
-    import hashlib  # here, not at the top: OpenSSL's import (≈ 3 ms) only for a command that makes task keys
+    return _sha256()(digits.encode("ascii")).hexdigest()[:10]
 
-    return hashlib.sha256(digits.encode("ascii")).hexdigest()[:10]
+
+@lru_cache(maxsize=1)
+def _sha256():
+    """SHA-256 as Python builds it in, where it can be had alone: ``hashlib`` first loads OpenSSL (≈ 4 ms
+    of every command that makes task keys) for the same digest (tests/test_tasks.py compares them)."""
+    try:
+        from _sha2 import sha256  # CPython 3.12 and later
+    except ImportError:
+        try:
+            from _sha256 import sha256  # CPython 3.11
+        except ImportError:  # another Python: hashlib's
+            from hashlib import sha256
+    return sha256
 
 
 def task_key(kind: str, *parts: object) -> str:
