@@ -180,7 +180,7 @@ grids, tables = reader.read_grids(path, snapshot, skip=("Logg",))
 marks.append(("beside", children_cpu() - beside))
 workbook = stage("parse", lambda: read_workbook(grids, tables, today=today))
 outcome = stage("rule", lambda: services.SERVICES[command][1](workbook, today))
-stage("JSON", lambda: cli.outcome_json_text(outcome))
+stage("JSON", lambda: cli.outcome_json_parts(outcome))
 print(json.dumps(dict(marks)))
 """
 STAGE_NAMES = ("imports", "preflight", "beside", "calamine", "parse", "rule", "JSON")

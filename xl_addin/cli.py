@@ -321,28 +321,35 @@ class _JsonValues(dict):
 
 
 def outcome_json_text(outcome: Outcome) -> str:
-    """``outcome_json(outcome)`` as compact JSON text. The rows go to json's C encoder as they are; it
-    calls back only for the values JSON has no type for (personnummer, dates), where a Python pass over
-    every value of ten years of tasks took longer than the encoding itself."""
+    """``outcome_json(outcome)`` as compact JSON text (``outcome_json_parts`` joined)."""
+    return "".join(outcome_json_parts(outcome))
+
+
+def outcome_json_parts(outcome: Outcome) -> list[str]:
+    """The JSON text of ``outcome_json(outcome)`` in a few parts, to be written one after the other:
+    joining ten years of rows into one text (and adding the line's end) copied megabytes twice more,
+    each copy into memory the process had not touched yet. The rows go to json's C encoder as they
+    are; it calls back only for the values JSON has no type for (personnummer, dates), where a Python
+    pass over every value of ten years of tasks took longer than the encoding itself."""
     # Compact, through json's C encoder (which runs neither with ``indent`` nor in ``dump``). The rows
     # are trees of plain dicts and lists built by the services, so the encoder need not record every
     # container to look for cycles.
     encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_JsonValues().__getitem__)
     texts = _rows_and_tasks_text(outcome, encoder)
     if texts is None:
-        return encoder.encode({
+        return [encoder.encode({
             "command": outcome.command,
             "today": outcome.today.isoformat(),
             "summary": outcome.summary,
             "rows": outcome.rows,
             "tasks": [task.as_row() for task in outcome.tasks],
             "problems": [problem.as_row() for problem in outcome.problems],
-        })
+        })]
     rows, tasks = texts
     head = encoder.encode({"command": outcome.command, "today": outcome.today.isoformat(), "summary": outcome.summary})
     problems = encoder.encode([problem.as_row() for problem in outcome.problems])
     # the same object, keys and order as above, put together from its parts' texts
-    return f'{head[:-1]}, "rows": {rows}, "tasks": {tasks}, "problems": {problems}}}'
+    return [head[:-1], ', "rows": ', rows, ', "tasks": ', tasks, ', "problems": ', problems, "}"]
 
 
 def _rows_and_tasks_text(outcome: Outcome, encoder: json.JSONEncoder) -> tuple[str, str] | None:
@@ -391,7 +398,8 @@ def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     if args.out is not None:
         written = _write_results(args, workbook_file, outcome)
     if args.json:
-        out.write(outcome_json_text(outcome) + "\n")
+        out.writelines(outcome_json_parts(outcome))
+        out.write("\n")
     else:
         print_outcome(outcome, reveal=args.visa_personnummer, out=out)
         for path in written:
