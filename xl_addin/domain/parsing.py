@@ -34,7 +34,7 @@ from .model import (
     error,
     warning,
 )
-from .personal_number import parse_personal_number
+from .personal_number import parse_personal_number, usual_personal_number
 
 HEADER_SEARCH_ROWS = 20
 # Settings newer than some workbooks in use: a workbook without the row uses the default silently
@@ -398,10 +398,15 @@ class _Reader(Record, frozen=False):
 
     def personal_number_of(self, rows: _Rows, row: int, value: object, flags: list[str]) -> PersonalNumber | None:
         """``value``, read from ``Personnummer`` in ``row``, as a personnummer; what is not one is reported."""
-        if type(value) is str:  # the usual cell: a known text costs one look-up
+        if type(value) is str:  # the usual cell: a known text costs one look-up, a new one in the usual form little more
             found = self.numbers.get(value)
             if type(found) is PersonalNumber:
                 return found
+            if found is None:
+                found = usual_personal_number(value)
+                if found is not None:
+                    self.numbers[value] = found
+                    return found
         if L.PERSONAL_NUMBER in rows.missing:  # reported once, at the header
             flags.append(L.PERSONAL_NUMBER)
             return None
@@ -809,6 +814,10 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
               if session.date is not None and session.date > reader.today]
     codes_of, known = reader.attendance_codes, reader.numbers
     text, day = reader.text_of, reader.date_of
+    unknown_code = Attendance.UNKNOWN
+    # a row's codes at the sessions still to come, in one step (when there are any)
+    future_codes = (itemgetter(*future) if len(future) > 1 else itemgetter(slice(future[0], future[0] + 1))
+                    if future else None)
     for row, values in rows.records(_PARTICIPANT_VALUES + labels):
         number_value, participant_name, guardian, cancelled, reason, journal_text = values[:6]
         cells = values[6:]
@@ -829,7 +838,8 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
             attendance = tuple(map(codes_of.__getitem__, cells))
         except (KeyError, TypeError):  # a value not seen before (or one that cannot be looked up)
             attendance = tuple(map(reader.attendance_code, cells))
-        if Attendance.UNKNOWN in attendance or future and any(attendance[index] is not None for index in future):
+        if unknown_code in attendance or future_codes is not None and (
+                future_codes(attendance).count(None) != len(future)):  # attendance given for a session to come
             for session, label, value, code in zip(sessions, labels, cells, attendance):
                 if code is Attendance.UNKNOWN:
                     detail = f"felvärdet {value.code}" if isinstance(value, CellError) else "ett okänt närvarovärde"

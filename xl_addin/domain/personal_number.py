@@ -127,18 +127,37 @@ def parse_personal_number(value: object, *, today: date) -> PersonalNumber:
 
     Raises ``InvalidPersonalNumber`` with a Swedish reason; the message never repeats the number.
     """
-    if type(value) is str and len(value) == 13 and value[8] == "-":  # ÅÅÅÅMMDD-NNNN: how nearly every cell reads
-        digits = value[:8] + value[9:]
-        if digits.isascii() and digits.isdigit() and _valid_twelve(digits):
-            return PersonalNumber(digits)  # what the general way below gives it, found with less work
+    if type(value) is str:
+        number = usual_personal_number(value)
+        if number is not None:
+            return number
     return _parse_any_form(value, today)
 
 
-def _valid_twelve(digits: str) -> bool:
-    """Whether twelve ASCII digits are a date that exists (a samordningsnummer's day less 60) and the
-    check digit of the ten after the century."""
-    return (_valid_birth_date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
-            and _check_digit(digits[2:11].encode("ascii")) == ord(digits[11]) - 48)
+def usual_personal_number(text: str) -> PersonalNumber | None:
+    """``text`` in the form nearly every cell has, ``ÅÅÅÅMMDD-NNNN``, when it is a valid number: what
+    ``parse_personal_number`` gives it, with less work (a sheet of new participants is mostly this).
+    ``None`` for anything else, valid or not: the general way decides (and says why not)."""
+    if len(text) != 13 or text[8] != "-":
+        return None
+    digits = text[:8] + text[9:]
+    if not (digits.isascii() and digits.isdigit()) or digits[4:8] not in _MONTH_DAYS:
+        return None
+    if digits[4:8] in _LEAP_DAYS or digits[0:4] == "0000":  # whether the year has the day: as date() says
+        if not _valid_birth_date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8])):
+            return None
+    if _check_digit(digits[2:11].encode("ascii")) == ord(digits[11]) - 48:
+        return PersonalNumber(digits)
+    return None
+
+
+# Every MMDD a date can have, and a samordningsnummer's (the day plus 60); 29 February only in leap years.
+_MONTH_DAYS = frozenset(
+    f"{month:02d}{day + offset:02d}"
+    for month, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)
+    for day in range(1, days + 1) for offset in (0, COORDINATION_DAY_OFFSET)
+)
+_LEAP_DAYS = frozenset({"0229", f"02{29 + COORDINATION_DAY_OFFSET}"})
 
 
 def _parse_any_form(value: object, today: date) -> PersonalNumber:
