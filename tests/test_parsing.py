@@ -191,6 +191,22 @@ def test_sessions_out_of_order_and_a_gap_in_t_columns():
     assert any("utan luckor" in p.message for p in book.problems)
 
 
+@pytest.mark.parametrize(("dates", "cells", "warned"), [
+    ((datetime(2026, 10, 7), datetime(2026, 10, 21), datetime(2026, 10, 28)), {"T1": "D", "T3": "U"}, ["F5"]),
+    ((datetime(2026, 10, 7), datetime(2026, 10, 21), datetime(2026, 10, 28)), {"T2": "A", "T3": "D"}, ["E5", "F5"]),
+    ((datetime(2026, 10, 7), datetime(2026, 10, 21), datetime(2026, 10, 28)), {"T1": "D"}, []),
+    ((datetime(2026, 10, 7), datetime(2026, 10, 14), datetime(2026, 10, 21)), {"T2": "D", "T3": "D"}, ["F5"]),
+    ((datetime(2026, 10, 7), datetime(2026, 10, 14), datetime(2026, 10, 15)), {"T3": "Deltog"}, ["F5"]),
+    ((datetime(2026, 9, 2), datetime(2026, 9, 9), datetime(2026, 9, 16)), {"T1": "D", "T2": "D", "T3": "D"}, []),
+])
+def test_attendance_for_a_session_still_to_come_is_warned_about_at_its_cell(dates, cells, warned):
+    """Today (2026-10-14) has been: only a later session's filled-in cell is warned about, each one,
+    with one session to come or several."""
+    book = read([group_row(**{L.SESSION_COUNT: 3})], group_sheet([{L.PERSONAL_NUMBER: P1, **cells}], dates=dates))
+    assert [p.cell for p in book.problems if "som inte har varit ännu" in p.message] == warned
+    assert all(p.severity == L.WARNING for p in book.problems if "som inte har varit ännu" in p.message)
+
+
 def test_a_phrase_with_an_unknown_field_falls_back_to_the_default():
     settings = [row if row[0] != L.JOURNAL_PHRASE else [L.JOURNAL_PHRASE, "{Subjekt} deltog {Namn}", ""]
                 for row in SETTINGS]
