@@ -138,6 +138,7 @@ def plan_interest(workbook: Workbook, today: date, *, tasks_only: bool = False) 
             date=registration.received,
             personal_number=registration.personal_number,
             name=registration.name,
+            created=today,  # as the merge makes a new task (nothing to change then)
         )
         for registration, _deadline in usable if registration.planning_entry is None
     )

@@ -124,6 +124,7 @@ def write_journal_texts(workbook: Workbook, today: date, *, tasks_only: bool = F
                 date=last,
                 personal_number=participant.personal_number,
                 name=participant.name,
+                created=today,  # as the merge makes a new task (nothing to change then)
             ))
     return decision
 

@@ -121,6 +121,7 @@ def _sheet_tasks(
                 date=session.date,
                 personal_number=participant.personal_number,
                 name=participant.name,
+                created=today,  # as the merge makes a new task (nothing to change then)
             ))
             if not tasks_only:
                 decision.rows.append({

@@ -92,6 +92,7 @@ def find_late_rosters(workbook: Workbook, today: date, *, tasks_only: bool = Fal
                 text=BOOK_TEXT,
                 group_id=group.group_id,
                 date=group.start_date,
+                created=today,  # as the merge makes a new task (nothing to change then)
             ))
     return decision
 

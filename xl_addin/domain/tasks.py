@@ -208,7 +208,9 @@ def merge_tasks(
             merged.append(replace(task, remark=CAUSE_GONE if task.is_done else NOT_NEEDED))
     new = [task for key, task in wanted_by_key.items() if key not in seen and not held.cover(task)]
     new.sort(key=lambda task: (task.due or date.max, task.key))
-    merged.extend(replace(task, row=None, created=today) for task in new)
+    # a rule's task already says it is new today (row None, Skapad today): kept as it is
+    merged.extend(task if task.row is None and task.created == today else replace(task, row=None, created=today)
+                  for task in new)
     return tuple(merged)
 
 
