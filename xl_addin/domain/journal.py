@@ -81,8 +81,8 @@ def write_journal_texts(workbook: Workbook, today: date, *, tasks_only: bool = F
         last = _finished(group, sheet, today)
         if last is None:
             continue
-        known = frozenset(person_token(p.personal_number) for p in sheet.participants if p.personal_number is not None)
         if any(p.personal_number is None for p in sheet.participants):
+            known = frozenset(person_token(p.personal_number) for p in sheet.participants if p.personal_number is not None)
             decision.holds.append(Hold(KINDS, group.group_id, unknown_people_only=True, known_people=known))
         if group.has_errors:  # the row's error is reported once, at its cell
             decision.holds.append(Hold(KINDS, group.group_id))

@@ -48,9 +48,10 @@ def session_holds(group: Group | None, group_id: str, sheet: GroupSheet | None, 
     ):
         return [Hold(kinds, group_id)]
     holds = [Hold(kinds, group_id, session.number) for session in sheet.sessions if session.date is None]
-    known = frozenset(person_token(p.personal_number) for p in sheet.participants
-                      if p.personal_number is not None and L.PERSONAL_NUMBER not in p.error_columns)
     if any(p.personal_number is None or L.PERSONAL_NUMBER in p.error_columns for p in sheet.participants):
+        # the people who can be read: only their tasks are decided (a token each, only when needed)
+        known = frozenset(person_token(p.personal_number) for p in sheet.participants
+                          if p.personal_number is not None and L.PERSONAL_NUMBER not in p.error_columns)
         holds.append(Hold(kinds, group_id, unknown_people_only=True, known_people=known))
     for participant in sheet.participants:
         if participant.personal_number is None or not participant.has_errors:
