@@ -295,15 +295,21 @@ def test_a_subcommand_built_alone_parses_helps_and_refuses_as_in_the_whole_comma
         assert _parse(build_parser(command), argv) == _parse(build_parser(), argv), argv
 
 
-def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo):
+@pytest.mark.parametrize("batch", [1, 3, 500])
+def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo, batch, monkeypatch):
     """The tasks command's JSON puts each task's text together from its row's (written once): it
     says exactly what encoding the whole object does, also when a user's column is named Försenad."""
     from xl_addin.domain.records import replace
 
     from xl_addin.cli import _json_default, outcome_json, outcome_json_text
 
+    from xl_addin import cli
+
+    monkeypatch.setattr(cli, "_JSON_BATCH", batch)  # rows encoded a batch at a time: one, a few, all
     workbook = read_workbook_file(demo, today=DEMO_TODAY).workbook
     plain = lambda outcome: json.dumps(outcome_json(outcome), ensure_ascii=False, default=_json_default)  # noqa: E731
+    for command, (_, service) in services.SERVICES.items():  # every command's outcome, not only the tasks'
+        assert outcome_json_text(service(workbook, DEMO_TODAY)) == plain(service(workbook, DEMO_TODAY)), command
     outcome = services.tasks(workbook, DEMO_TODAY)
     assert outcome.rows_add_to_tasks == services.OVERDUE and outcome.tasks
     assert outcome_json_text(outcome) == plain(outcome)
@@ -314,3 +320,9 @@ def test_the_task_list_json_written_once_per_task_is_the_plain_encoding(demo):
     assert outcome_json_text(texts) == plain(texts)
     short = replace(outcome, rows=[{k: v for k, v in row.items() if k != services.OVERDUE} for row in outcome.rows])
     assert outcome_json_text(short) == plain(short)
+    # some batches as the tasks command makes them, some not
+    mixed = replace(outcome, rows=[{**row, services.OVERDUE: "ja"} if index % 4 == 1 else row
+                                   for index, row in enumerate(outcome.rows)])
+    assert outcome_json_text(mixed) == plain(mixed)
+    nothing = replace(outcome, rows=(), tasks=())
+    assert outcome_json_text(nothing) == plain(nothing)

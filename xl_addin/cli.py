@@ -9,7 +9,7 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from io import TextIOBase as TextIO  # every stream here is one; typing alone costs 2–3 ms to import
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .domain import layout as L
 from .domain.errors import UserError
-from .domain.model import Outcome, PersonalNumber, Task
+from .domain.model import Outcome, PersonalNumber, Problem, Task
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -325,51 +325,77 @@ def outcome_json_text(outcome: Outcome) -> str:
     return "".join(outcome_json_parts(outcome))
 
 
-def outcome_json_parts(outcome: Outcome) -> list[str]:
-    """The JSON text of ``outcome_json(outcome)`` in a few parts, to be written one after the other:
-    joining ten years of rows into one text (and adding the line's end) copied megabytes twice more,
-    each copy into memory the process had not touched yet. The rows go to json's C encoder as they
-    are; it calls back only for the values JSON has no type for (personnummer, dates), where a Python
-    pass over every value of ten years of tasks took longer than the encoding itself."""
+# Rows encoded at a time: a few hundred kilobytes of text, written and dropped before the next.
+_JSON_BATCH = 500
+
+
+def outcome_json_parts(outcome: Outcome) -> Iterator[str]:
+    """The JSON text of ``outcome_json(outcome)`` in parts, to be written one after the other as they
+    come. The rows go to json's C encoder as they are; it calls back only for the values JSON has no type
+    for (personnummer, dates), where a Python pass over every value of ten years of tasks took longer
+    than the encoding itself. They are encoded a few hundred at a time: one text of ten years of rows
+    (and the copies joining and writing it make) was memory the process had never touched, and here a
+    page touched for the first time costs about as much as encoding a row (the demo ×100's task list:
+    3 100 of its 9 700 page faults)."""
     # Compact, through json's C encoder (which runs neither with ``indent`` nor in ``dump``). The rows
     # are trees of plain dicts and lists built by the services, so the encoder need not record every
     # container to look for cycles.
     encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_JsonValues().__getitem__)
-    texts = _rows_and_tasks_text(outcome, encoder)
-    if texts is None:
-        return [encoder.encode({
-            "command": outcome.command,
-            "today": outcome.today.isoformat(),
-            "summary": outcome.summary,
-            "rows": outcome.rows,
-            "tasks": [task.as_row() for task in outcome.tasks],
-            "problems": [problem.as_row() for problem in outcome.problems],
-        })]
-    rows, tasks = texts
     head = encoder.encode({"command": outcome.command, "today": outcome.today.isoformat(), "summary": outcome.summary})
-    problems = encoder.encode([problem.as_row() for problem in outcome.problems])
-    # the same object, keys and order as above, put together from its parts' texts
-    return [head[:-1], ', "rows": ', rows, ', "tasks": ', tasks, ', "problems": ', problems, "}"]
+    yield head[:-1]  # the same object, keys and order as outcome_json, put together from its parts' texts
+    yield ', "rows": '
+    cut = _TaskRowCut(outcome, encoder)
+    tasks_texts: list[str] = []  # when the rows give the tasks' texts (the tasks command): kept until then
+    for index, text in enumerate(_json_batches(encoder, outcome.rows)):
+        yield text
+        if cut.works:
+            tasks_texts.append(cut.tasks_text(text, index))
+    yield ', "tasks": '
+    yield from tasks_texts if cut.works else _json_batches(encoder, outcome.tasks, Task.as_row)
+    yield ', "problems": '
+    yield from _json_batches(encoder, outcome.problems, Problem.as_row)
+    yield "}"
 
 
-def _rows_and_tasks_text(outcome: Outcome, encoder: json.JSONEncoder) -> tuple[str, str] | None:
-    """The JSON texts of the rows and of the tasks when the rows are the tasks' rows with one column
-    added last (the tasks command: ten years of tasks twice). The rows are encoded once, in one call;
-    the tasks' text is the same without that last column. ``None`` for any other outcome, and when a
-    user's own column on Att göra has the added column's name (the row then has it in another place)."""
-    column = outcome.rows_add_to_tasks
-    if column is None or len(outcome.rows) != len(outcome.tasks):
-        return None
-    if any(name == column for task in outcome.tasks for name, _value in task.extra):
-        return None
-    marker = ", " + encoder.encode({column: None})[1:-len("null}")]  # ', "Försenad": '
-    rows = encoder.encode(outcome.rows)  # "[" + the rows' texts joined by ", " + "]", as one at a time
-    # The added column's key, in quotes, is in no value's text unescaped: each of its places is a row's
-    # last column. When there is one per row and each holds false or true, cutting it gives the tasks.
-    ends = [marker + encoder.encode(value) + "}" for value in (False, True)]  # ', "Försenad": false}' …
-    if rows.count(marker) != len(outcome.rows) or sum(rows.count(end) for end in ends) != len(outcome.rows):
-        return None  # not rows made as the tasks command makes them: encoded as they are
-    return rows, rows.replace(ends[0], "}").replace(ends[1], "}")
+def _json_batches(encoder: json.JSONEncoder, items: Sequence[object], convert=None) -> Iterator[str]:
+    """``encoder.encode(list(items))`` in parts: "[", a batch's items as one text, ", " …, "]"."""
+    if not items:
+        yield "[]"
+        return
+    for start in range(0, len(items), _JSON_BATCH):
+        batch = items[start:start + _JSON_BATCH]
+        text = encoder.encode(batch if convert is None else [convert(item) for item in batch])
+        # "[a, b]": its items, between the ones before and after as a whole list's ", " would put them
+        yield ("[" if start == 0 else ", ") + text[1:-1] + ("]" if start + _JSON_BATCH >= len(items) else "")
+
+
+class _TaskRowCut:
+    """The tasks' JSON texts from the rows' when the rows are the tasks' rows with one column added last
+    (the tasks command: ten years of tasks twice): the same texts without that column, cut from each
+    batch of rows as it is written. ``works`` is false for any other outcome, and when a user's own
+    column on Att göra has the added column's name (the row then has it in another place); a batch whose
+    text is not as the tasks command makes it is encoded as it is."""
+
+    def __init__(self, outcome: Outcome, encoder: json.JSONEncoder) -> None:
+        self.outcome, self.encoder = outcome, encoder
+        column = outcome.rows_add_to_tasks
+        self.works = column is not None and len(outcome.rows) == len(outcome.tasks) and not any(
+            name == column for task in outcome.tasks for name, _value in task.extra)
+        if self.works:
+            self.marker = ", " + encoder.encode({column: None})[1:-len("null}")]  # ', "Försenad": '
+            self.ends = [self.marker + encoder.encode(value) + "}" for value in (False, True)]
+
+    def tasks_text(self, rows_text: str, index: int) -> str:
+        """The tasks' part that goes where ``rows_text`` (the ``index``-th batch of rows) went."""
+        start = index * _JSON_BATCH
+        count = len(self.outcome.rows[start:start + _JSON_BATCH])
+        # The added column's key, in quotes, is in no value's text unescaped: each of its places is a
+        # row's last column. When there is one per row and each holds false or true, cutting it gives the tasks.
+        if rows_text.count(self.marker) == count and sum(rows_text.count(end) for end in self.ends) == count:
+            return rows_text.replace(self.ends[0], "}").replace(self.ends[1], "}")
+        batch = [task.as_row() for task in self.outcome.tasks[start:start + _JSON_BATCH]]
+        text = self.encoder.encode(batch)  # not rows made as the tasks command makes them: as they are
+        return ("[" if start == 0 else ", ") + text[1:-1] + ("]" if start + _JSON_BATCH >= len(self.outcome.rows) else "")
 
 
 def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
