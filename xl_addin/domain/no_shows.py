@@ -89,6 +89,7 @@ def _sheet_tasks(
         past = session.date < today
         column = session.column
         no_show_due: date | None = None  # the same for every no-show of the session: found once
+        counted: dict[str, int] = {}  # this session's counts, added once it is done (in the order first met)
         codes_here = columns[index]
         for position in [position for position, code in enumerate(codes_here) if code is not attended]:
             participant, code = participants[position], codes_here[position]
@@ -104,25 +105,21 @@ def _sheet_tasks(
                     missing += 1
                 continue
             if attendance is Attendance.NO_SHOW and session.date <= today:
-                decision.count("uteblivande|uteblivanden")
+                counted["uteblivande|uteblivanden"] = counted.get("uteblivande|uteblivanden", 0) + 1
                 if no_show_due is None:
                     no_show_due = next_working_day(session.date)
                 kind, due, task_text, word = NO_SHOW, no_show_due, text, L.NO_SHOW
             elif attendance is Attendance.CANCELLED:
-                decision.count("avbokning|avbokningar")
+                counted["avbokning|avbokningar"] = counted.get("avbokning|avbokningar", 0) + 1
                 kind, due, task_text, word = CANCELLATION, session.date, CANCELLATION_TEXT, L.CANCELLED
             else:
                 continue  # a no-show marked for a session still to come
+            # key (task_key, inline), due, text, group, session, date, personnummer, name, Klar; made today
+            # as the merge makes a new task (nothing to change then). By position: a task per cell.
             decision.tasks.append(Task(
-                key=f"{kind}:{group.group_id}:{column}:{person_token(participant.personal_number)}",  # task_key, inline
-                due=due,
-                text=task_text,
-                group_id=group.group_id,
-                session=session.number,
-                date=session.date,
-                personal_number=participant.personal_number,
-                name=participant.name,
-                created=today,  # as the merge makes a new task (nothing to change then)
+                f"{kind}:{group.group_id}:{column}:{person_token(participant.personal_number)}", due, task_text,
+                group.group_id, session.number, session.date, participant.personal_number, participant.name,
+                None, today,
             ))
             if not tasks_only:
                 decision.rows.append({
@@ -133,6 +130,8 @@ def _sheet_tasks(
                     L.NAME: participant.name,
                     L.ATTENDANCE: word,
                 })
+        for label, count in counted.items():
+            decision.count(label, count)
         if missing:
             decision.count("tillfälle med närvaro som saknas|tillfällen med närvaro som saknas")
             decision.problems.append(warning(

@@ -159,12 +159,13 @@ class _Holds:
             return False
         parts = key_parts(task.key)
         for group in (None,) if parts.group_id is None else (parts.group_id, None):
-            if any(hold.holds(parts) for hold in self._by.get((parts.kind, group), ())):
-                return True
-            # a hold naming a person covers only that person's tasks: only those are asked
-            if parts.person is not None and any(
-                    hold.holds(parts) for hold in self._by_person.get((parts.kind, group, parts.person), ())):
-                return True
+            for hold in self._by.get((parts.kind, group), ()):
+                if hold.holds(parts):
+                    return True
+            if parts.person is not None:  # a hold naming a person covers only that person's tasks
+                for hold in self._by_person.get((parts.kind, group, parts.person), ()):
+                    if hold.holds(parts):
+                        return True
         return False
 
 
