@@ -724,6 +724,9 @@ def _group_sheet_header(value: object) -> tuple[str, int | None, str | None]:
     return header, None, _PARTICIPANT_COLUMN_BY_FOLDED.get(header.casefold()) if header else None
 
 
+_NO_COLUMNS: frozenset[str] = frozenset()
+
+
 def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) -> GroupSheet | None:
     header_row = _find_participant_header(grid)
     if header_row is None:
@@ -863,17 +866,17 @@ def _read_group_sheet(reader: _Reader, grid: SheetGrid, reasons: Sequence[str]) 
                 name, rows.address(row, L.CANCELLATION_REASON),
                 "Avbokningsorsaken finns inte i listan på bladet Koder.",
             ))
-        participants.append(Participant(
-            row=row,
-            personal_number=number,
-            name=participant_name.strip() if type(participant_name) is str else text(rows, row, L.NAME, participant_name),
-            guardian=guardian.strip() if type(guardian) is str else text(rows, row, L.GUARDIAN, guardian),
-            attendance=attendance,
-            cancelled_date=cancelled,
-            cancellation_reason=reason,
-            journal_text=journal_text.strip() if type(journal_text) is str else as_text(journal_text),
-            has_errors=bool(flags),
-            error_columns=frozenset(flags),
+        participants.append(Participant(  # by position (a row each): row, personnummer, name, guardian, …
+            row,
+            number,
+            participant_name.strip() if type(participant_name) is str else text(rows, row, L.NAME, participant_name),
+            guardian.strip() if type(guardian) is str else text(rows, row, L.GUARDIAN, guardian),
+            attendance,
+            cancelled,
+            reason,
+            journal_text.strip() if type(journal_text) is str else as_text(journal_text),
+            bool(flags),
+            frozenset(flags) if flags else _NO_COLUMNS,
         ))
     return GroupSheet(name=name, sessions=tuple(sessions), participants=tuple(participants), header_row=header_row)
 
