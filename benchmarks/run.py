@@ -109,6 +109,12 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None, capture
                      usage.ru_utime + usage.ru_stime)
 
 
+def _medians(runs: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over runs (peak memory: the largest)."""
+    return {key: max(run[key] for run in runs) if key == "peak_mb" else _median([run[key] for run in runs])
+            for key in runs[0]}
+
+
 def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -180,7 +186,7 @@ grids, tables = reader.read_grids(path, snapshot, skip=("Logg",))
 marks.append(("beside", children_cpu() - beside))
 workbook = stage("parse", lambda: read_workbook(grids, tables, today=today))
 outcome = stage("rule", lambda: services.SERVICES[command][1](workbook, today))
-stage("JSON", lambda: cli.outcome_json_parts(outcome))
+stage("JSON", lambda: list(cli.outcome_json_parts(outcome)))  # the parts, as the command writes them
 print(json.dumps(dict(marks)))
 """
 STAGE_NAMES = ("imports", "preflight", "beside", "calamine", "parse", "rule", "JSON")
@@ -982,9 +988,14 @@ def demo_sizes(generate, cache: Path, factors: Sequence[int], repeat: int) -> di
     report = json.loads(child.stdout)
     by_factor = {factor: report[path.name] for factor, path in zip(factors, paths)}
     largest = paths[-1]
-    headless_runs = {command: headless(largest, command, repeat) for command in _commands()}
+    # Rounds of the bare read and then every command, rather than each one's runs in a row: a command
+    # takes a tenth of a second here, so a minute's change in the machine's other load would otherwise
+    # fall on some commands and not on the bare read they are compared with.
+    rounds = [(bare(largest, 1), {command: headless(largest, command, 1) for command in _commands()})
+              for _ in range(repeat)]
+    headless_runs = {command: _medians([commands[command] for _bare, commands in rounds]) for command in _commands()}
     result = {"factors": list(factors), "by_factor": by_factor, "headless": headless_runs,
-              "bare": bare(largest, repeat), "largest": factors[-1], "repeat": repeat,
+              "bare": _medians([bare_run for bare_run, _commands in rounds]), "largest": factors[-1], "repeat": repeat,
               "stages": {command: stages(largest, command, 3) for command in STAGE_COMMANDS}}
     for factor, figures in by_factor.items():
         print(f"demo ×{factor}: " + ", ".join(f"{f} {c['actions']}" for f, c in figures["clicks"].items())
@@ -1014,7 +1025,8 @@ def bare_table(results: list[SizeResult], demo: dict) -> list[str]:
              "*Bare* = a process that only reads every sheet of the file into Python lists with python-calamine "
              "(`CalamineWorkbook.from_path(...)`, `get_sheet_by_name(name).to_python()` for every sheet), start to "
              "exit, median. Each cell: our command's whole process / the bare process, wall clock (CPU time in "
-             "brackets). *demo ×N* is the demo workbook with N times its participants (`generate.ensure_demo`).", "",
+             "brackets). *demo ×N* is the demo workbook with N times its participants (`generate.ensure_demo`), "
+             "measured in rounds of the bare read and then every command, the median of each over the rounds.", "",
              "| Size | Bare ms | Bare CPU ms | " + " | ".join(commands) + " |",
              "|---|---:|---:|" + "---:|" * len(commands)]
     for size, figures, base in rows:
@@ -1022,7 +1034,7 @@ def bare_table(results: list[SizeResult], demo: dict) -> list[str]:
             f"{_ratio(figures[c]['seconds'], base['seconds'])} ({_ratio(figures[c]['cpu'], base['cpu'])})"
             for c in commands) + " |")
     if "headless" in demo:
-        lines += ["", f"demo ×{demo['largest']}, wall ms per command (median of {demo['repeat']}): " + ", ".join(
+        lines += ["", f"demo ×{demo['largest']}, wall ms per command (median of {demo['repeat']} rounds): " + ", ".join(
             f"{c} {_ms(f['seconds'])}" for c, f in demo["headless"].items()) + "."]
     staged = [(r.size, command, figures, r.bare) for r in results for command, figures in r.stages.items()]
     staged += [(f"demo ×{demo['largest']}", command, figures, demo["bare"])
@@ -1359,7 +1371,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{_ms(figures['warm']) if figures['warm'] else '–':>6} ms warm, "
                       f"{figures['actions']} actions, {figures['calls']} engine calls", flush=True)
         results.append(result)
-    demo = demo_sizes(generate, args.cache, (1, 10) if args.smoke else DEMO_FACTORS, 1 if args.smoke else 3)
+    demo = demo_sizes(generate, args.cache, (1, 10) if args.smoke else DEMO_FACTORS, 1 if args.smoke else 7)
     demo["pyodide"] = ({"_missing": "not run with --smoke"} if args.smoke else
                        pyodide_clicks(generate.ensure("term", cache=args.cache), 3))
     print(f"pyodide: {demo['pyodide']}", flush=True)
