@@ -193,3 +193,18 @@ def test_importing_the_commands_loads_neither_dataclasses_nor_inspect():
     code = ("import sys, xl_addin.cli, xl_addin.services, xl_addin.files.reader, xl_addin.domain.parsing; "
             "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_a_record_declared_without_string_annotations_reads_its_fields_alike():
+    """A module without ``from __future__ import annotations`` gives the annotations as objects; a
+    ``ClassVar`` is no field there either."""
+    source = ("from typing import ClassVar\n"
+              "class Plain(Record):\n"
+              "    first: int\n"
+              "    limit: ClassVar[int] = 3\n"
+              "    second: str = 'b'\n")
+    namespace = {"Record": Record}
+    exec(compile(source, "<plain>", "exec", dont_inherit=True), namespace)
+    plain = namespace["Plain"]
+    assert [f.name for f in records.fields(plain)] == ["first", "second"]
+    assert vars(plain(1)) == {"first": 1, "second": "b"} and plain.limit == 3

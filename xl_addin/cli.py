@@ -364,9 +364,13 @@ def _json_batches(encoder: json.JSONEncoder, items: Sequence[object], convert=No
         return
     for start in range(0, len(items), _JSON_BATCH):
         batch = items[start:start + _JSON_BATCH]
-        text = encoder.encode(batch if convert is None else [convert(item) for item in batch])
-        # "[a, b]": its items, between the ones before and after as a whole list's ", " would put them
-        yield ("[" if start == 0 else ", ") + text[1:-1] + ("]" if start + _JSON_BATCH >= len(items) else "")
+        yield _in_list(encoder.encode(batch if convert is None else [convert(item) for item in batch]), start, len(items))
+
+
+def _in_list(text: str, start: int, total: int) -> str:
+    """A batch's "[a, b]" as its part of the whole list's text: its items, after "[" or the ", " that
+    separates them from the batch before, and the "]" after the last batch."""
+    return ("[" if start == 0 else ", ") + text[1:-1] + ("]" if start + _JSON_BATCH >= total else "")
 
 
 class _TaskRowCut:
@@ -394,8 +398,8 @@ class _TaskRowCut:
         if rows_text.count(self.marker) == count and sum(rows_text.count(end) for end in self.ends) == count:
             return rows_text.replace(self.ends[0], "}").replace(self.ends[1], "}")
         batch = [task.as_row() for task in self.outcome.tasks[start:start + _JSON_BATCH]]
-        text = self.encoder.encode(batch)  # not rows made as the tasks command makes them: as they are
-        return ("[" if start == 0 else ", ") + text[1:-1] + ("]" if start + _JSON_BATCH >= len(self.outcome.rows) else "")
+        # not rows made as the tasks command makes them: the tasks encoded as they are
+        return _in_list(self.encoder.encode(batch), start, len(self.outcome.tasks))
 
 
 def run_workbook_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

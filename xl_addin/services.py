@@ -232,14 +232,14 @@ def tasks(workbook: Workbook, today: date) -> Outcome:
         decision.holds.extend(found.holds)
     outcome = _finish(TASKS, workbook, today, decision)
     rows = []
-    overdue = 0
-    for task in outcome.tasks:
+    overdue = open_count = flagged = 0
+    for task in outcome.tasks:  # one pass: ten years of tasks
         row = task.as_row()  # a new dict: adding a column to it is the same as copying it first
         row[OVERDUE] = late = T.is_overdue(task, today)
         overdue += late  # an overdue task is an open one
+        open_count += task.is_open
+        flagged += bool(task.remark)
         rows.append(row)
-    open_count = sum(1 for task in outcome.tasks if task.is_open)
-    flagged = sum(1 for task in outcome.tasks if task.remark)
     summary = (
         f"{TASKS.label} {today.isoformat()}: {open_count} öppna uppgifter, varav {overdue} försenade"
         + (f"; {flagged} att kontrollera" if flagged else "")

@@ -75,9 +75,10 @@ class Record:
         names = list(cls._fields)
         defaults = dict(cls._defaults)
         factories = dict(cls._factories)
-        # ``from __future__ import annotations``: the annotations are the source's strings, never evaluated
+        # With ``from __future__ import annotations`` (every module here) the annotations are the source's
+        # strings, never evaluated; without it, the objects.
         for name, annotation in cls.__dict__.get("__annotations__", {}).items():
-            if annotation.startswith("ClassVar"):
+            if str(annotation).replace("typing.", "").startswith("ClassVar"):
                 continue
             if name not in names:
                 names.append(name)
