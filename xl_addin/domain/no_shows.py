@@ -80,7 +80,8 @@ def _sheet_tasks(
     width = max((session.number for session in sheet.sessions), default=0)
     columns = list(zip(*(codes if len(codes) >= width else codes + (None,) * (width - len(codes))
                          for codes in (participant.attendance for participant in participants))))
-    attended = Attendance.ATTENDED
+    attended, no_show, cancelled = Attendance.ATTENDED, Attendance.NO_SHOW, Attendance.CANCELLED
+    add_task, group_id = decision.tasks.append, group.group_id
     for session in sheet.sessions:
         if session.date is None or not columns:
             continue
@@ -100,26 +101,25 @@ def _sheet_tasks(
             if not participant.usable_for(session):
                 continue
             attendance = code if code is not None else participant.attendance_at(session)  # a cell's word wins
-            if attendance not in (Attendance.NO_SHOW, Attendance.CANCELLED):
+            if attendance is not no_show and attendance is not cancelled:
                 if attendance is None and session.date < today:
                     missing += 1
                 continue
-            if attendance is Attendance.NO_SHOW and session.date <= today:
+            if attendance is no_show and session.date <= today:
                 counted["uteblivande|uteblivanden"] = counted.get("uteblivande|uteblivanden", 0) + 1
                 if no_show_due is None:
                     no_show_due = next_working_day(session.date)
                 kind, due, task_text, word = NO_SHOW, no_show_due, text, L.NO_SHOW
-            elif attendance is Attendance.CANCELLED:
+            elif attendance is cancelled:
                 counted["avbokning|avbokningar"] = counted.get("avbokning|avbokningar", 0) + 1
                 kind, due, task_text, word = CANCELLATION, session.date, CANCELLATION_TEXT, L.CANCELLED
             else:
                 continue  # a no-show marked for a session still to come
             # key (task_key, inline), due, text, group, session, date, personnummer, name, Klar; made today
             # as the merge makes a new task (nothing to change then). By position: a task per cell.
-            decision.tasks.append(Task(
-                f"{kind}:{group.group_id}:{column}:{person_token(participant.personal_number)}", due, task_text,
-                group.group_id, session.number, session.date, participant.personal_number, participant.name,
-                None, today,
+            add_task(Task(
+                f"{kind}:{group_id}:{column}:{person_token(participant.personal_number)}", due, task_text,
+                group_id, session.number, session.date, participant.personal_number, participant.name, None, today,
             ))
             if not tasks_only:
                 decision.rows.append({
