@@ -151,7 +151,8 @@ def usual_personal_number(text: str) -> PersonalNumber | None:
     return None
 
 
-# Every MMDD a date can have, and a samordningsnummer's (the day plus 60); 29 February only in leap years.
+# Every MMDD a date can have, and a samordningsnummer's (the day plus 60); 29 February is checked against
+# the year where it is read (_LEAP_DAYS).
 _MONTH_DAYS = frozenset(
     f"{month:02d}{day + offset:02d}"
     for month, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)
