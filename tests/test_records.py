@@ -57,7 +57,19 @@ def _twin(cls: type[Record]) -> type:
                          ast.ClassDef(cls.__name__, [], [], body or [ast.Pass()], []))
     namespace = dict(vars(sys.modules[cls.__module__]), field=dataclasses.field)
     exec(compile(source, f"<twin of {cls.__qualname__}>", "exec"), namespace)
-    return dataclasses.dataclass(frozen=cls._frozen, order=cls is PersonalNumber)(namespace[cls.__name__])
+    return dataclasses.dataclass(frozen=cls._frozen, order=cls is PersonalNumber, repr=not _shown_as_object(cls),
+                                 eq=not _compared_as_object(cls))(namespace[cls.__name__])
+
+
+def _shown_as_object(cls: type) -> bool:
+    """A record that keeps the object's own repr (as ``@dataclass(repr=False)`` did): its fields hold
+    file content or personal data."""
+    return cls.__repr__ is object.__repr__
+
+
+def _compared_as_object(cls: type) -> bool:
+    """A record compared and hashed as the object itself (as ``@dataclass(eq=False)`` did)."""
+    return cls.__eq__ is object.__eq__
 
 
 def _sample(cls: type) -> dict[str, object]:
@@ -98,11 +110,19 @@ def test_a_record_is_made_shown_compared_and_replaced_as_the_dataclass(cls):
     sample = _sample(twin)
     made, twin_made = cls(**sample), twin(**sample)
     assert list(vars(made).items()) == list(vars(twin_made).items())  # every field, in order
-    assert repr(made) == repr(twin_made)
+    if _shown_as_object(cls):
+        assert repr(made).startswith(f"<{cls.__module__}.{cls.__qualname__} object at ") and "<" not in repr(made)[1:]
+    else:
+        assert repr(made) == repr(twin_made)
     positional = list(sample.values())
     assert vars(cls(*positional)) == vars(twin(*positional))
     copy = records.replace(made)
-    assert copy == made and copy is not made and not (copy != made)
+    assert copy is not made and vars(copy) == vars(made)
+    if _compared_as_object(cls):
+        assert copy != made and made == made and hash(made) == object.__hash__(made)
+        assert twin_made != twin(**sample)  # the dataclass with eq=False alike
+        return
+    assert copy == made and not (copy != made)
     assert made != twin_made and made != object()  # only a record of the same class is equal
     if cls._frozen:
         try:
@@ -169,6 +189,24 @@ def test_personal_numbers_order_as_the_dataclass_orders_them():
     assert (a < b, a <= b, a > b, a >= b, a == PersonalNumber("1")) == (True, True, False, False, True)
     with pytest.raises(TypeError):
         a < "2"  # noqa: B015
+
+
+def test_a_record_shown_as_the_object_shows_none_of_its_fields():
+    """What a file read holds (every record, the file's bytes) stays out of a log line that shows it."""
+    from xl_addin.files.reader import WorkbookFile
+    from xl_addin.domain.model import Workbook
+
+    shown = repr(WorkbookFile(Workbook(), False, b"Testa Testsson 20120315-0005"))
+    assert "Testa" not in shown and "2012" not in shown and shown.startswith("<xl_addin.files.reader.WorkbookFile")
+
+
+def test_a_mutable_default_is_refused_as_by_a_dataclass():
+    for default in ([], {}, set()):
+        with pytest.raises(ValueError):
+            class Shared(Record):
+                items: object = default
+        with pytest.raises(ValueError):
+            dataclasses.dataclass(type("Shared", (), {"__annotations__": {"items": "object"}, "items": default}))
 
 
 def test_a_record_with_a_field_without_default_after_one_with_is_refused_as_by_a_dataclass():

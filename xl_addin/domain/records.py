@@ -89,6 +89,9 @@ class Record:
                 factories[name] = value.make
                 delattr(cls, name)  # as a dataclass leaves no class attribute for a factory's field
             elif value is not MISSING:
+                if type(value) in (list, dict, set):  # one object shared by every record: refused, as by a dataclass
+                    raise ValueError(f"{cls.__name__}.{name}: a mutable default {type(value).__name__} is "
+                                     "not allowed: use field(default_factory=...)")
                 defaults[name] = value
         for position, name in enumerate(names):  # as a dataclass: no field without a default after one with
             if name not in defaults and name not in factories and any(

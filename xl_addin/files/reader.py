@@ -69,6 +69,10 @@ class WorkbookFile(Record):
     open_in_excel: bool
     data: bytes = b""  # the bytes that were read: result files are built from exactly this version
 
+    # Shown as the object it is, not field by field: every record read and the file's bytes (people's
+    # names and personnummer) would be in a log line or a traceback that showed it.
+    __repr__ = object.__repr__
+
 
 def open_in_excel(path: Path) -> bool:
     """Excel writes ``~$name`` (short names) or ``~$`` + name minus two characters beside an open file."""
@@ -83,7 +87,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-class _Package(Record, frozen=False):  # internal: generating repr and eq costs import time
+class _Package(Record, frozen=False):
     """What the preflight learnt from the zip, each part parsed once: what maps sheets and tables
     (workbook.xml's sheets, the relationships, each table's name, place and headers), and the checks
     that may still run beside the read, with what they find in each worksheet (``check.findings``)."""
@@ -93,12 +97,17 @@ class _Package(Record, frozen=False):  # internal: generating repr and eq costs 
     tables: dict[str, _TablePart | None] = field(default_factory=dict)  # table part → what it says
     check: _PartChecks | None = None
 
+    # internal, one per read: compared and hashed as the object itself, shown as one (no file content)
+    __eq__, __hash__, __repr__ = object.__eq__, object.__hash__, object.__repr__
+
 
 class _TablePart(Record):
     """The root's attributes of a table part and its columns' names (``tableColumn`` in document order)."""
 
     attributes: dict[str, str]
     columns: tuple[str, ...]
+
+    __eq__, __hash__, __repr__ = object.__eq__, object.__hash__, object.__repr__  # as _Package
 
 
 def _unusable(path: Path, reason: str) -> UnusableWorkbook:
