@@ -11,7 +11,7 @@ every value exactly as it was; what stays behind is the group's counts for ``Sta
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from .records import Record, field
+from .records import Record
 from datetime import date, timedelta
 
 from . import layout as L
